@@ -1,0 +1,97 @@
+# The citizen procedure assistant. Two commands do everything on a fresh machine:
+#   make run    set up, train if the data changed, start the assistant (REST on :5005, demo page on :8080)
+#   make test   set up, train, and run every test
+# Other targets: make help.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+PY      := $(BIN)/python
+RASA    := $(BIN)/rasa
+STAMPS  := .make
+MODEL   := models/assistant.tar.gz
+NLU_GENERATED := data/nlu/generated.yml
+CATALOG_FILES := $(wildcard catalog/*.yml catalog/thu-tuc/*.yml)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(NLU_GENERATED)
+
+# Settings for `make run` (override on the command line or in the environment).
+ENDPOINTS      ?= endpoints.yml
+RASA_PORT      ?= 5005
+ACTIONS_PORT   ?= 5055
+WIDGET_PORT    ?= 8080
+WIDGET_ORIGINS ?= http://localhost:$(WIDGET_PORT) http://127.0.0.1:$(WIDGET_PORT)
+export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS
+
+.PHONY: help setup check-catalog nlu train run test test-unit test-stories validate bench clean browser
+
+help:
+	@echo "make run            set up, train when needed, start the assistant"
+	@echo "make test           set up, train when needed, run every test"
+	@echo "make bench          benchmarks (NLU accuracy, latency, throughput vs the starter bot)"
+	@echo "make check-catalog  validate catalog/ after an edit"
+	@echo "make train          (re)train when data or catalog aliases changed"
+
+# --- set-up -------------------------------------------------------------------------------
+$(PY):
+	@echo "==> Creating the virtual environment in $(VENV) (Python 3.10)"
+	@python="$$(scripts/find-python.sh)" && "$$python" -m venv $(VENV)
+
+$(STAMPS)/installed: requirements.txt constraints.txt | $(PY)
+	@echo "==> Installing pinned dependencies (first time: about 3 minutes, 2.7 GB)"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements.txt -c constraints.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+setup: $(STAMPS)/installed
+
+# The widget's browser tests use Debian's Chromium (nothing downloads a browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "==> Installing Debian's chromium for the widget's browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' and try again." >&2; exit 1; fi; \
+	fi
+
+# --- catalog and training -----------------------------------------------------------------
+check-catalog: setup
+	@$(PY) -m actions.catalog
+
+$(NLU_GENERATED): $(CATALOG_FILES) nlu/templates.yml nlu/generate.py | $(STAMPS)/installed
+	@echo "==> Regenerating NLU training data from the catalog"
+	@$(PY) -m nlu.generate
+
+nlu: $(NLU_GENERATED)
+
+$(MODEL): $(TRAINING_INPUTS) | $(STAMPS)/installed
+	@echo "==> Training the model (data or catalog aliases changed)"
+	$(RASA) train --fixed-model-name assistant --out models
+	@touch $@
+
+train: check-catalog $(MODEL)
+
+# --- run -------------------------------------------------------------------------------------
+run: train
+	@scripts/run.sh
+
+# --- tests -----------------------------------------------------------------------------------
+validate: setup
+	@echo "==> rasa data validate"
+	$(RASA) data validate --fail-on-warnings
+
+test-unit: train browser
+	@echo "==> pytest (catalog, actions, NLU held-out threshold, end-to-end REST, Telegram, widget)"
+	$(PY) -m pytest
+
+test-stories: train
+	@echo "==> Test stories (fail on any prediction error)"
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
+
+test: validate test-unit test-stories
+	@echo "==> All tests passed"
+
+bench: train
+	$(PY) -m bench
+
+clean:
+	rm -rf models results .rasa $(STAMPS) test-artifacts bench-results

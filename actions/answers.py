@@ -1,0 +1,280 @@
+"""Compose the assistant's Vietnamese answers from the catalog.
+
+Pure functions from catalog records to texts and buttons, kept apart from Rasa so they are
+easy to test. Answers are plain text with line breaks (the channels render them), short
+enough for a phone, and end with the legal basis and the date the facts were verified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from actions.catalog import Catalog, Fact, Office, Procedure, QuestionAnswer
+
+# Aspect intents answered from one catalog field: intent -> (field, heading).
+FIELD_ASPECTS: Dict[str, tuple] = {
+    "ask_steps": ("trinh_tu", "Cách thực hiện"),
+    "ask_documents": ("thanh_phan_ho_so", "Hồ sơ cần chuẩn bị"),
+    "ask_fee": ("le_phi", "Lệ phí"),
+    "ask_time": ("thoi_han_giai_quyet", "Thời hạn giải quyết"),
+    "ask_eligibility": ("doi_tuong", "Ai được yêu cầu"),
+    "ask_authorization": ("uy_quyen", "Ủy quyền, nhờ người khác làm"),
+    "ask_forms": ("mau_don", "Mẫu đơn, tờ khai"),
+    "ask_validity": ("thoi_han_su_dung", "Thời hạn sử dụng"),
+    "ask_legal_basis": ("can_cu_phap_ly", "Căn cứ pháp lý"),
+    "ask_difference": ("phan_biet", "Phân biệt"),
+}
+# Human-readable titles of every aspect, for headings and buttons.
+ASPECT_TITLES: Dict[str, str] = {
+    **{intent: heading for intent, (_, heading) in FIELD_ASPECTS.items()},
+    "ask_where": "Nơi nộp hồ sơ",
+    "ask_postal": "Nộp, nhận qua bưu điện",
+    "ask_online": "Nộp trực tuyến",
+    "ask_contact": "Liên hệ, giờ làm việc",
+    "ask_changes": "Quy định mới, thay đổi",
+}
+ASPECTS = tuple(ASPECT_TITLES)
+OVERVIEW = "overview"
+# The aspects offered as buttons after an answer, most asked first.
+BUTTON_ASPECTS = ("ask_documents", "ask_fee", "ask_time", "ask_where", "ask_online", "ask_changes")
+CHANNEL_FOR_ASPECT = {"ask_postal": "buu_chinh", "ask_online": "truc_tuyen"}
+CHANNEL_NAMES = {"truc_tiep": "Nộp trực tiếp", "buu_chinh": "Qua bưu điện", "truc_tuyen": "Trực tuyến"}
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: List[dict] = field(default_factory=list)
+
+
+def format_date(date: dt.date) -> str:
+    return date.strftime("%d/%m/%Y")
+
+
+def payload(intent: str, procedure_id: Optional[str] = None) -> str:
+    """A button payload Rasa parses without NLU: /intent{"procedure": "..."}."""
+    if procedure_id is None:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps({"procedure": procedure_id}, separators=(",", ":"))
+
+
+def aspect_buttons(procedure: Procedure, skip: str = "") -> List[dict]:
+    return [{"title": ASPECT_TITLES[a], "payload": payload(a, procedure.id)}
+            for a in BUTTON_ASPECTS if a != skip]
+
+
+def procedure_buttons(catalog: Catalog, intent: str) -> List[dict]:
+    return [{"title": catalog.procedures[pid].short_name, "payload": payload(intent, pid)}
+            for pid in catalog.menu]
+
+
+def official_channel(catalog: Catalog, procedure: Optional[Procedure]) -> str:
+    """Where to ask when the catalog does not know, as a phrase that can end a sentence."""
+    text = (procedure and procedure.official_channel) or catalog.official_channel
+    return text.strip().rstrip(".")
+
+
+def _footer(procedure: Procedure, basis: Optional[str]) -> str:
+    source = f"Căn cứ: {basis}. " if basis else ""
+    return f"({source}Thông tin xác minh ngày {format_date(procedure.verified_on)}.)"
+
+
+def _heading(procedure: Procedure, aspect: str) -> str:
+    return f"{procedure.short_name} – {ASPECT_TITLES[aspect]}:"
+
+
+def unknown_answer(catalog: Catalog, procedure: Procedure, aspect: str,
+                   reason: Optional[str] = None) -> str:
+    lines = [
+        f"Xin lỗi, danh mục của Sở chưa có thông tin đã xác minh về "
+        f"{ASPECT_TITLES[aspect].lower()} của thủ tục {procedure.short_name}.",
+    ]
+    if reason:
+        lines.append(reason)
+    lines.append("Để được hướng dẫn chính xác, anh/chị vui lòng liên hệ: "
+                 f"{official_channel(catalog, procedure)}.")
+    return "\n".join(lines)
+
+
+def fact_answer(catalog: Catalog, procedure: Procedure, aspect: str, fact: Fact,
+                extra: str = "") -> str:
+    if not fact.known:
+        return unknown_answer(catalog, procedure, aspect, fact.unknown_reason)
+    parts = [_heading(procedure, aspect), fact.text]
+    if extra:
+        parts.append(extra)
+    if fact.caveat:
+        parts.append(f"Lưu ý: {fact.caveat}")
+    parts.append(_footer(procedure, fact.basis))
+    return "\n".join(parts)
+
+
+def _channel_lines(procedure: Procedure, attribute: str, label: str) -> str:
+    lines = [f"- {c.name or CHANNEL_NAMES[c.kind]}: {getattr(c, attribute)}"
+             for c in procedure.channels if getattr(c, attribute)]
+    return f"{label}:\n" + "\n".join(lines) if lines else ""
+
+
+def _office_line(office: Office) -> str:
+    if office.kind == "cong_thong_tin":
+        return f"- {office.name}" + (f": {office.website}" if office.website else "")
+    if office.address.known:
+        return f"- {office.name}: {office.address.text}"
+    reason = office.address.unknown_reason or ""
+    return f"- {office.name}: chưa có địa chỉ đã xác minh. {reason}".rstrip()
+
+
+def closed_office_notice(catalog: Catalog, office: Office) -> str:
+    if not office.closed:
+        return ""
+    notice = f"{office.name} đã ngừng tiếp nhận hồ sơ từ {format_date(office.closed_on)}."
+    replacement = catalog.offices.get(office.replaced_by or "")
+    if replacement:
+        notice += f" Nay anh/chị nộp tại {replacement.name}"
+        notice += f", {replacement.address.text}." if replacement.address.known else "."
+    return notice
+
+
+def where_answer(catalog: Catalog, procedure: Procedure, named_office: Optional[Office]) -> str:
+    parts = [_heading(procedure, "ask_where"), f"Cơ quan thực hiện: {procedure.agency}"]
+    offices = [catalog.offices[o] for o in procedure.offices]
+    if offices:
+        parts.append("Nơi nộp:\n" + "\n".join(_office_line(o) for o in offices if not o.closed))
+    if named_office is not None:
+        parts.append(closed_office_notice(catalog, named_office))
+    parts.append(_footer(procedure, None))
+    return "\n".join(p for p in parts if p)
+
+
+def office_contact(office: Office) -> str:
+    def value(fact: Fact, missing: str) -> str:
+        return fact.text if fact.known else f"{missing} ({fact.unknown_reason})" \
+            if fact.unknown_reason else missing
+
+    lines = [f"{office.name}:"]
+    if office.kind == "van_phong":
+        lines.append(f"- Địa chỉ: {value(office.address, 'chưa có địa chỉ đã xác minh')}")
+        lines.append(f"- Giờ làm việc: {value(office.hours, 'chưa có giờ làm việc đã xác minh')}")
+        lines.append(f"- Điện thoại: {value(office.phone, 'chưa có số điện thoại đã xác minh')}")
+    if office.website:
+        lines.append(f"- Trang web: {office.website}")
+    if office.note:
+        lines.append(f"- Ghi chú: {office.note}")
+    return "\n".join(lines)
+
+
+def contact_answer(catalog: Catalog, procedure: Optional[Procedure],
+                   named_office: Optional[Office]) -> str:
+    if named_office is not None:
+        offices = [named_office]
+    else:
+        offices = [catalog.offices[o] for o in procedure.offices] if procedure else []
+    parts = [f"{procedure.short_name} – Liên hệ:" if procedure and not named_office
+             else "Thông tin liên hệ:"]
+    for office in offices:
+        parts.append(closed_office_notice(catalog, office) or office_contact(office))
+    parts.append(f"Kênh chính thức: {official_channel(catalog, procedure)}.")
+    return "\n".join(p for p in parts if p)
+
+
+def channel_answer(catalog: Catalog, procedure: Procedure, aspect: str) -> str:
+    kind = CHANNEL_FOR_ASPECT[aspect]
+    channels = [c for c in procedure.channels if c.kind == kind]
+    if not channels:
+        return unknown_answer(catalog, procedure, aspect)
+    parts = [_heading(procedure, aspect)]
+    for channel in channels:
+        parts.append(channel.description)
+        if channel.time:
+            parts.append(f"Thời hạn: {channel.time}")
+        if channel.fee:
+            parts.append(f"Phí: {channel.fee}")
+    parts.append(_footer(procedure, None))
+    return "\n".join(parts)
+
+
+def changes_answer(catalog: Catalog, procedure: Procedure) -> str:
+    if not procedure.changes:
+        return unknown_answer(catalog, procedure, "ask_changes")
+    lines = [_heading(procedure, "ask_changes")]
+    for change in procedure.changes:
+        lines.append(f"- Từ {format_date(change.date)}: {change.text}")
+    lines.append(f"Quy định đang áp dụng có hiệu lực từ {format_date(procedure.effective_from)}.")
+    lines.append(_footer(procedure, None))
+    return "\n".join(lines)
+
+
+def overview_answer(procedure: Procedure) -> str:
+    return "\n".join([
+        f"{procedure.name}:",
+        procedure.summary,
+        f"Cơ quan thực hiện: {procedure.agency}",
+        "Anh/Chị muốn hỏi về nội dung nào ạ?",
+    ])
+
+
+def question_answer(procedure: Procedure, question: QuestionAnswer) -> str:
+    return "\n".join([
+        f"{procedure.short_name} – {question.question}",
+        question.answer,
+        _footer(procedure, question.source),
+    ])
+
+
+def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
+                  named_office: Optional[Office] = None) -> Reply:
+    """The answer about one aspect of a procedure, with buttons for the other aspects."""
+    if aspect == OVERVIEW:
+        return Reply(overview_answer(procedure), aspect_buttons(procedure))
+    if aspect == "ask_where":
+        text = where_answer(catalog, procedure, named_office)
+    elif aspect == "ask_contact":
+        text = contact_answer(catalog, procedure, named_office)
+    elif aspect in CHANNEL_FOR_ASPECT:
+        text = channel_answer(catalog, procedure, aspect)
+    elif aspect == "ask_changes":
+        text = changes_answer(catalog, procedure)
+    elif aspect == "ask_fee":
+        text = fact_answer(catalog, procedure, aspect, procedure.fact("le_phi"),
+                           _channel_lines(procedure, "fee", "Theo kênh nộp"))
+    elif aspect == "ask_time":
+        text = fact_answer(catalog, procedure, aspect, procedure.fact("thoi_han_giai_quyet"),
+                           _channel_lines(procedure, "time", "Theo kênh nộp"))
+    else:
+        field_name, _ = FIELD_ASPECTS[aspect]
+        text = fact_answer(catalog, procedure, aspect, procedure.fact(field_name))
+    return Reply(text, aspect_buttons(procedure, skip=aspect))
+
+
+def which_procedure(catalog: Catalog, aspect: str) -> Reply:
+    intent = aspect if aspect in ASPECTS else "inform_procedure"
+    question = "Anh/Chị muốn hỏi"
+    question += f" {ASPECT_TITLES[aspect].lower()} của thủ tục nào ạ?" if aspect in ASPECTS \
+        else " về thủ tục nào ạ?"
+    return Reply(question, procedure_buttons(catalog, intent))
+
+
+def blank_message(catalog: Catalog) -> Reply:
+    return Reply("Anh/Chị chưa nhập nội dung câu hỏi. Anh/Chị có thể gõ câu hỏi, ví dụ "
+                 "\"lệ phí lý lịch tư pháp\", hoặc chọn một thủ tục:",
+                 procedure_buttons(catalog, "inform_procedure"))
+
+
+def menu(catalog: Catalog) -> Reply:
+    return Reply(
+        "Tôi có thể hướng dẫn anh/chị về hồ sơ, lệ phí, thời hạn, nơi nộp và cách nộp trực "
+        "tuyến của các thủ tục sau. Anh/Chị chọn một thủ tục hoặc gõ câu hỏi nhé:",
+        procedure_buttons(catalog, "inform_procedure"),
+    )
+
+
+def out_of_scope(catalog: Catalog) -> str:
+    return (
+        "Xin lỗi, câu hỏi này nằm ngoài phạm vi tôi hỗ trợ. Tôi chỉ hướng dẫn các thủ tục "
+        "hành chính thuộc lĩnh vực tư pháp (lý lịch tư pháp, chứng thực, hộ tịch, quốc tịch, "
+        "nuôi con nuôi, trợ giúp pháp lý...). "
+        f"Với các việc khác, anh/chị vui lòng liên hệ: {official_channel(catalog, None)}."
+    )

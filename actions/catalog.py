@@ -1,0 +1,493 @@
+"""Load and validate the procedure catalog (catalog/*.yml) that staff edit.
+
+Every problem is reported with its file, the procedure or office, and the field, all at
+once, so staff can fix a file in one pass. `python -m actions.catalog` validates from the
+command line. The format is documented in catalog/README.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from actions.text import fold
+
+# Answer fields of a procedure: each holds a Fact (text, or a mapping, or {chua_ro: why}).
+FACT_FIELDS = (
+    "trinh_tu", "thanh_phan_ho_so", "le_phi", "thoi_han_giai_quyet", "doi_tuong",
+    "uy_quyen", "mau_don", "thoi_han_su_dung", "ket_qua", "phan_biet", "can_cu_phap_ly",
+)
+PROCEDURE_REQUIRED = (
+    "id", "ten", "ten_ngan", "linh_vuc", "cap_thuc_hien", "co_quan_thuc_hien", "mo_ta",
+    "hieu_luc_tu", "ngay_xac_minh", "nguon", "bi_danh",
+)
+PROCEDURE_OPTIONAL = ("ma_tthc", "noi_nop", "kenh_chinh_thuc", "cach_thuc", "thay_doi", "hoi_dap")
+CHANNEL_KINDS = ("truc_tiep", "buu_chinh", "truc_tuyen")
+OFFICE_KINDS = ("van_phong", "cong_thong_tin")
+OFFICE_STATES = ("dang_hoat_dong", "da_dong")
+OFFICE_KEYS = (
+    "id", "ten", "loai", "dia_chi", "gio_lam_viec", "dien_thoai", "website", "trang_thai",
+    "ngay_dong", "thay_the_boi", "ghi_chu", "bi_danh", "nguon", "ngay_xac_minh",
+)
+MAX_SHORT_NAME = 30
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used; the message lists every problem, one per line."""
+
+    def __init__(self, problems: List[str]):
+        self.problems = problems
+        super().__init__("Catalog is invalid:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One answer: known text (with its legal basis and caveat) or an explained unknown."""
+
+    text: Optional[str] = None
+    basis: Optional[str] = None
+    caveat: Optional[str] = None
+    unknown_reason: Optional[str] = None
+
+    @property
+    def known(self) -> bool:
+        return self.text is not None
+
+
+UNKNOWN = Fact()
+
+
+@dataclass(frozen=True)
+class Channel:
+    kind: str
+    description: str
+    name: Optional[str] = None
+    time: Optional[str] = None
+    fee: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Change:
+    date: dt.date
+    text: str
+    source: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class QuestionAnswer:
+    question: str
+    keywords: Tuple[str, ...]  # folded
+    answer: str
+    source: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    name: str
+    short_name: str
+    field: str
+    level: str
+    agency: str
+    summary: str
+    effective_from: dt.date
+    verified_on: dt.date
+    sources: Tuple[str, ...]
+    aliases: Tuple[str, ...]
+    source_file: str
+    code: Optional[str] = None
+    offices: Tuple[str, ...] = ()
+    official_channel: Optional[str] = None
+    facts: Dict[str, Fact] = field(default_factory=dict)
+    channels: Tuple[Channel, ...] = ()
+    changes: Tuple[Change, ...] = ()
+    questions: Tuple[QuestionAnswer, ...] = ()
+
+    def fact(self, name: str) -> Fact:
+        return self.facts.get(name, UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Office:
+    id: str
+    name: str
+    kind: str
+    address: Fact
+    hours: Fact
+    phone: Fact
+    status: str
+    sources: Tuple[str, ...]
+    verified_on: dt.date
+    website: Optional[str] = None
+    closed_on: Optional[dt.date] = None
+    replaced_by: Optional[str] = None
+    note: Optional[str] = None
+    aliases: Tuple[str, ...] = ()
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "da_dong"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    procedures: Dict[str, Procedure]
+    offices: Dict[str, Office]
+    official_channel: str
+    verified_on: dt.date
+    menu: Tuple[str, ...]
+
+
+class _Problems:
+    """Collects problems with their location instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.items: List[str] = []
+
+    def add(self, where: str, problem: str) -> None:
+        self.items.append(f"{where}: {problem}")
+
+
+def _parse_date(value: Any) -> Optional[dt.date]:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(value.strip(), pattern).date()
+            except ValueError:
+                pass
+    return None
+
+
+class _Record:
+    """Typed access to one YAML mapping, reporting problems as '<file>: <what> '<id>', field 'x''."""
+
+    def __init__(self, data: dict, where: str, problems: _Problems):
+        self.data, self.where, self.problems = data, where, problems
+
+    def _bad(self, key: str, problem: str) -> None:
+        self.problems.add(f"{self.where}, field '{key}'", problem)
+
+    def check_keys(self, allowed: Tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self._bad(str(key), "unknown field (a typo?); allowed: " + ", ".join(allowed))
+
+    def text(self, key: str, required: bool = True) -> Optional[str]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self._bad(key, "missing (required)")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self._bad(key, f"must be a non-empty text, got {value!r}")
+            return None
+        return value.strip()
+
+    def date(self, key: str, required: bool = True) -> Optional[dt.date]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self._bad(key, "missing (required); write YYYY-MM-DD or DD/MM/YYYY")
+            return None
+        parsed = _parse_date(value)
+        if parsed is None:
+            self._bad(key, f"not a date: {value!r}; write YYYY-MM-DD or DD/MM/YYYY")
+        return parsed
+
+    def texts(self, key: str, required: bool = True) -> Tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self._bad(key, "missing (required): a list of texts")
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            self._bad(key, "must be a non-empty list of texts")
+            return ()
+        items = []
+        for item in value:
+            if not isinstance(item, (str, int, float)) or not str(item).strip():
+                self._bad(key, f"every item must be a non-empty text, got {item!r}")
+            else:
+                items.append(str(item).strip())
+        return tuple(items)
+
+    def choice(self, key: str, allowed: Tuple[str, ...]) -> Optional[str]:
+        value = self.text(key)
+        if value is not None and value not in allowed:
+            self._bad(key, f"{value!r} is not one of: {', '.join(allowed)}")
+            return None
+        return value
+
+    def fact(self, key: str) -> Optional[Fact]:
+        """A text, {noi_dung, can_cu, luu_y} or {chua_ro: why}; None when absent."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip():
+            return Fact(text=value.strip())
+        if isinstance(value, dict):
+            sub = _Record(value, f"{self.where}, field '{key}'", self.problems)
+            if "chua_ro" in value:
+                sub.check_keys(("chua_ro",))
+                return Fact(unknown_reason=sub.text("chua_ro"))
+            sub.check_keys(("noi_dung", "can_cu", "luu_y"))
+            text = sub.text("noi_dung")
+            if text is None:
+                return None
+            return Fact(text=text, basis=sub.text("can_cu", False), caveat=sub.text("luu_y", False))
+        self._bad(key, "must be a text, {noi_dung: ..., can_cu: ..., luu_y: ...} or {chua_ro: why}")
+        return None
+
+    def records(self, key: str, label: str) -> List["_Record"]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._bad(key, "must be a list")
+            return []
+        result = []
+        for index, item in enumerate(value, start=1):
+            if isinstance(item, dict):
+                result.append(_Record(item, f"{self.where}, {label} #{index}", self.problems))
+            else:
+                self._bad(key, f"item #{index} must be a mapping, got {item!r}")
+        return result
+
+
+def _read_yaml(path: Path, root: Path, problems: _Problems) -> Optional[dict]:
+    name = _display(path, root)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problems.add(name, "not UTF-8 text; save the file as UTF-8")
+        return None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.add(name, f"YAML syntax error{line}: {getattr(error, 'problem', error)}")
+        return None
+    if not isinstance(data, dict):
+        problems.add(name, "must contain a mapping at the top level")
+        return None
+    return data
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _load_procedure(record: _Record, file_name: str) -> Optional[Procedure]:
+    record.check_keys(PROCEDURE_REQUIRED + PROCEDURE_OPTIONAL + FACT_FIELDS)
+    proc_id = record.text("id")
+    if proc_id is not None and not _ID.match(proc_id):
+        record._bad("id", f"{proc_id!r} must be lower_snake_case ASCII (a-z, 0-9, _)")
+    short_name = record.text("ten_ngan")
+    if short_name and len(short_name) > MAX_SHORT_NAME:
+        record._bad("ten_ngan", f"longer than {MAX_SHORT_NAME} characters (it is a button title)")
+    values = dict(
+        id=proc_id, name=record.text("ten"), short_name=short_name,
+        field=record.text("linh_vuc"), level=record.text("cap_thuc_hien"),
+        agency=record.text("co_quan_thuc_hien"), summary=record.text("mo_ta"),
+        effective_from=record.date("hieu_luc_tu"), verified_on=record.date("ngay_xac_minh"),
+        sources=record.texts("nguon"), aliases=record.texts("bi_danh"),
+    )
+    facts = {name: fact for name in FACT_FIELDS if (fact := record.fact(name)) is not None}
+    channels = tuple(_load_channel(r) for r in record.records("cach_thuc", "channel"))
+    changes = tuple(_load_change(r) for r in record.records("thay_doi", "change"))
+    questions = tuple(_load_question(r) for r in record.records("hoi_dap", "question"))
+    optional = dict(
+        code=record.text("ma_tthc", False), offices=record.texts("noi_nop", False),
+        official_channel=record.text("kenh_chinh_thuc", False),
+    )
+    if any(v is None for v in values.values()) or None in channels + changes + questions:
+        return None
+    return Procedure(
+        **values, **optional, facts=facts, channels=channels, changes=changes,
+        questions=questions, source_file=file_name,
+    )
+
+
+def _load_channel(record: _Record) -> Optional[Channel]:
+    record.check_keys(("kenh", "ten", "mo_ta", "thoi_han", "phi"))
+    kind, description = record.choice("kenh", CHANNEL_KINDS), record.text("mo_ta")
+    if kind is None or description is None:
+        return None
+    return Channel(kind, description, record.text("ten", False),
+                   record.text("thoi_han", False), record.text("phi", False))
+
+
+def _load_change(record: _Record) -> Optional[Change]:
+    record.check_keys(("ngay", "noi_dung", "nguon"))
+    date, text = record.date("ngay"), record.text("noi_dung")
+    if date is None or text is None:
+        return None
+    return Change(date, text, record.text("nguon", False))
+
+
+def _load_question(record: _Record) -> Optional[QuestionAnswer]:
+    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon"))
+    question, answer = record.text("hoi"), record.text("tra_loi")
+    keywords = tuple(k for k in (fold(w) for w in record.texts("tu_khoa")) if k)
+    if question is None or answer is None or not keywords:
+        return None
+    return QuestionAnswer(question, keywords, answer, record.text("nguon", False))
+
+
+def _load_office(record: _Record) -> Optional[Office]:
+    record.check_keys(OFFICE_KEYS)
+    office_id = record.text("id")
+    if office_id is not None and not _ID.match(office_id):
+        record._bad("id", f"{office_id!r} must be lower_snake_case ASCII (a-z, 0-9, _)")
+    status = record.choice("trang_thai", OFFICE_STATES)
+    closed_on = record.date("ngay_dong", required=status == "da_dong")
+    values = dict(
+        id=office_id, name=record.text("ten"), kind=record.choice("loai", OFFICE_KINDS),
+        status=status, sources=record.texts("nguon"), verified_on=record.date("ngay_xac_minh"),
+    )
+    contact = {key: record.fact(src) or UNKNOWN for key, src in
+               (("address", "dia_chi"), ("hours", "gio_lam_viec"), ("phone", "dien_thoai"))}
+    if any(v is None for v in values.values()):
+        return None
+    return Office(
+        **values, **contact, website=record.text("website", False), closed_on=closed_on,
+        replaced_by=record.text("thay_the_boi", False), note=record.text("ghi_chu", False),
+        aliases=record.texts("bi_danh", False),
+    )
+
+
+def _check_aliases(procedures: List[Procedure], problems: _Problems) -> None:
+    """An alias names one procedure only, once diacritics are removed."""
+    owner: Dict[str, str] = {}
+    for proc in procedures:
+        where = f"{proc.source_file}: procedure '{proc.id}', field 'bi_danh'"
+        for alias in proc.aliases + (proc.short_name,):
+            folded = fold(alias)
+            if not folded:
+                problems.add(where, f"alias {alias!r} has no letters or digits")
+            elif owner.get(folded, proc.id) != proc.id:
+                problems.add(where, f"alias {alias!r} also names procedure '{owner[folded]}'")
+            else:
+                owner[folded] = proc.id
+
+
+def _check_references(catalog: Catalog, problems: _Problems) -> None:
+    for proc in catalog.procedures.values():
+        for office_id in proc.offices:
+            if office_id not in catalog.offices:
+                problems.add(f"{proc.source_file}: procedure '{proc.id}', field 'noi_nop'",
+                             f"unknown office {office_id!r}; offices are defined in catalog/co-quan.yml")
+    for office in catalog.offices.values():
+        if office.replaced_by and office.replaced_by not in catalog.offices:
+            problems.add(f"catalog/co-quan.yml: office '{office.id}', field 'thay_the_boi'",
+                         f"unknown office {office.replaced_by!r}")
+    for proc_id in catalog.menu:
+        if proc_id not in catalog.procedures:
+            problems.add("catalog/chung.yml, field 'menu'", f"unknown procedure {proc_id!r}")
+
+
+def _unique(items: list, label: str, problems: _Problems) -> dict:
+    result = {}
+    for item in items:
+        if item.id in result:
+            problems.add(f"{label} '{item.id}'", "defined twice; ids must be unique")
+        result[item.id] = item
+    return result
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read and validate every catalog file under `root`; raise CatalogError listing all problems."""
+    root = Path(root)
+    problems = _Problems()
+    general_path, offices_path = root / "chung.yml", root / "co-quan.yml"
+    procedure_files = sorted((root / "thu-tuc").glob("*.yml"))
+    for required in (general_path, offices_path):
+        if not required.is_file():
+            problems.add(_display(required, root), "file is missing")
+    if not procedure_files:
+        problems.add(_display(root / "thu-tuc", root), "no procedure files (*.yml)")
+    if problems.items:
+        raise CatalogError(problems.items)
+
+    general = _read_yaml(general_path, root, problems) or {}
+    general_record = _Record(general, _display(general_path, root), problems)
+    general_record.check_keys(("kenh_chinh_thuc", "ngay_xac_minh", "menu"))
+    official_channel = general_record.text("kenh_chinh_thuc")
+    verified_on = general_record.date("ngay_xac_minh")
+    menu = general_record.texts("menu", required=False)
+
+    offices_data = _read_yaml(offices_path, root, problems) or {}
+    offices_record = _Record(offices_data, _display(offices_path, root), problems)
+    offices_record.check_keys(("co_quan",))
+    offices = [o for r in _office_records(offices_record) if (o := _load_office(r))]
+
+    procedures: List[Procedure] = []
+    for path in procedure_files:
+        name = _display(path, root)
+        data = _read_yaml(path, root, problems)
+        if data is None:
+            continue
+        file_record = _Record(data, name, problems)
+        file_record.check_keys(("thu_tuc",))
+        for record in file_record.records("thu_tuc", "procedure"):
+            label = record.data.get("id", record.where.rsplit(", ", 1)[-1])
+            record.where = f"{name}: procedure '{label}'"
+            if (proc := _load_procedure(record, name)) is not None:
+                procedures.append(proc)
+        if "thu_tuc" not in data:
+            problems.add(name, "field 'thu_tuc' is missing: a list of procedures")
+
+    _check_aliases(procedures, problems)
+    catalog = Catalog(
+        procedures=_unique(procedures, "procedure", problems),
+        offices=_unique(offices, "office", problems),
+        official_channel=official_channel or "", verified_on=verified_on or dt.date.min,
+        menu=menu or tuple(p.id for p in procedures[:8]),
+    )
+    _check_references(catalog, problems)
+    if problems.items:
+        raise CatalogError(problems.items)
+    return catalog
+
+
+def _office_records(record: _Record) -> List[_Record]:
+    records = record.records("co_quan", "office")
+    for office in records:
+        if "id" in office.data:
+            office.where = f"{record.where}: office '{office.data['id']}'"
+    return records
+
+
+def main(argv: List[str]) -> int:
+    from actions.settings import catalog_dir
+
+    root = Path(argv[1]) if len(argv) > 1 else catalog_dir()
+    try:
+        catalog = load_catalog(root)
+    except CatalogError as error:
+        print(error, file=sys.stderr)
+        print("\nFix the fields above (format: catalog/README.md), then run `make check-catalog` again.",
+              file=sys.stderr)
+        return 1
+    print(f"Catalog OK: {len(catalog.procedures)} procedures, {len(catalog.offices)} offices "
+          f"({root}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,102 @@
+"""Find which procedure, special-case question or office a citizen's message is about.
+
+Matching reads the catalog's aliases at run time, so a new alias works at the next
+message. Exact whole-word matches on the folded text come first (the longest alias wins:
+"kết hôn với người nước ngoài" beats "kết hôn"); when none is found, a fuzzy pass
+tolerates typos and keyboard residue ("lys lichj tuw phaps").
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Dict, List, Optional, Tuple
+
+from actions.catalog import Catalog, Office, Procedure, QuestionAnswer
+from actions.text import contains_phrase, fold
+
+MAX_WORDS = 60  # a 10,000-character message is matched on its first words only
+FUZZY_MIN_LENGTH = 6  # shorter aliases (lltp, ks) must match exactly
+FUZZY_THRESHOLD = 0.84
+
+
+class _AliasIndex:
+    """Folded aliases of one catalog version, longest first."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        pairs = {}
+        for proc in catalog.procedures.values():
+            for alias in proc.aliases + (proc.short_name, proc.name):
+                pairs.setdefault(fold(alias), proc.id)
+        self.procedures: List[Tuple[str, str]] = sorted(
+            pairs.items(), key=lambda item: len(item[0]), reverse=True)
+        self.fuzzy = [(a, p) for a, p in self.procedures if len(a) >= FUZZY_MIN_LENGTH]
+        self.offices: List[Tuple[str, str]] = sorted(
+            ((fold(alias), office.id) for office in catalog.offices.values()
+             for alias in office.aliases + (office.name,)),
+            key=lambda item: len(item[0]), reverse=True)
+
+
+_indexes: Dict[int, _AliasIndex] = {}
+
+
+def _index(catalog: Catalog) -> _AliasIndex:
+    index = _indexes.get(id(catalog))
+    if index is None or index.catalog is not catalog:
+        _indexes.clear()  # only the current catalog version is worth keeping
+        index = _indexes[id(catalog)] = _AliasIndex(catalog)
+    return index
+
+
+def _prepare(text: str) -> str:
+    return " ".join(fold(text or "").split()[:MAX_WORDS])
+
+
+def find_procedure(catalog: Catalog, text: str) -> Optional[Procedure]:
+    """The procedure the message names, or None."""
+    folded = _prepare(text)
+    if not folded:
+        return None
+    index = _index(catalog)
+    for alias, proc_id in index.procedures:
+        if contains_phrase(folded, alias):
+            return catalog.procedures[proc_id]
+    proc_id = _fuzzy_find(folded, index.fuzzy)
+    return catalog.procedures[proc_id] if proc_id else None
+
+
+def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
+    words = folded.split()
+    best: Tuple[float, Optional[str]] = (FUZZY_THRESHOLD, None)
+    for alias, proc_id in aliases:
+        size = alias.count(" ") + 1
+        for start in range(max(1, len(words) - size + 1)):
+            window = " ".join(words[start:start + size])
+            if abs(len(window) - len(alias)) > len(alias) * 0.35:
+                continue
+            matcher = SequenceMatcher(None, window, alias)
+            if matcher.real_quick_ratio() > best[0] and matcher.quick_ratio() > best[0]:
+                ratio = matcher.ratio()
+                if ratio > best[0]:
+                    best = (ratio, proc_id)
+    return best[1]
+
+
+def find_question(procedure: Procedure, text: str) -> Optional[QuestionAnswer]:
+    """The special case (hoi_dap) whose most specific keyword appears in the message."""
+    folded = _prepare(text)
+    best: Tuple[int, Optional[QuestionAnswer]] = (0, None)
+    for question in procedure.questions:
+        for keyword in question.keywords:
+            if len(keyword) > best[0] and contains_phrase(folded, keyword):
+                best = (len(keyword), question)
+    return best[1]
+
+
+def find_office(catalog: Catalog, text: str) -> Optional[Office]:
+    """An office the message names by one of its aliases (e.g. the closed Vị Thanh point)."""
+    folded = _prepare(text)
+    for alias, office_id in _index(catalog).offices:
+        if alias and contains_phrase(folded, alias):
+            return catalog.offices[office_id]
+    return None

@@ -1,0 +1,42 @@
+"""Normalisation of Vietnamese text as citizens type it.
+
+Matching works on a folded form: lower case, no diacritics, đ→d, no punctuation, single
+spaces, chat abbreviations expanded. Folding merges some words (phí/phi, tư/tử); the
+intent model sees the raw text, so only alias and keyword matching relies on this.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Telex/VNI keyboards sometimes leave a tone digit after a letter ("ly1 lich5").
+_VNI_DIGIT = re.compile(r"(?<=[a-z])[1-9](?=\s|$)")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+# Chat spellings of everyday words (from how-citizens-write.md), applied after folding.
+_CHAT_WORDS = {
+    "ko": "khong", "k": "khong", "hok": "khong", "hong": "khong", "khum": "khong",
+    "dc": "duoc", "duoc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu",
+    "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay",
+}
+
+
+def strip_diacritics(text: str) -> str:
+    """'Lý lịch tư pháp' -> 'Ly lich tu phap' (đ/Đ become d/D)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def fold(text: str) -> str:
+    """The form used for matching: lower case, unaccented, words separated by one space."""
+    folded = strip_diacritics(text.lower())
+    folded = _VNI_DIGIT.sub("", folded)
+    folded = _NON_WORD.sub(" ", folded)
+    words = [_CHAT_WORDS.get(word, word) for word in folded.split()]
+    return " ".join(words)
+
+
+def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
+    """Whole-word containment, so 'ks' does not match inside 'ksa'."""
+    return f" {folded_phrase} " in f" {folded_text} "

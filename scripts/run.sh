@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Start the assistant: the action server, Rasa with the REST channel, the widget's demo page,
+# and the Telegram bridge when TELEGRAM_BOT_TOKEN is set. Ctrl+C stops them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+: "${ENDPOINTS:=endpoints.yml}" "${RASA_PORT:=5005}" "${ACTIONS_PORT:=5055}" "${WIDGET_PORT:=8080}"
+: "${WIDGET_ORIGINS:=http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
+export RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}"
+
+pids=()
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop INT TERM EXIT
+
+wait_for() {  # url, name, pid: wait until it answers or its process dies
+  for _ in $(seq 1 240); do
+    curl -fs -o /dev/null "$1" && return 0
+    kill -0 "$3" 2>/dev/null || { echo "$2 failed to start; see the messages above." >&2; exit 1; }
+    sleep 1
+  done
+  echo "$2 did not start within 4 minutes." >&2; exit 1
+}
+
+echo "==> Starting the action server on :$ACTIONS_PORT"
+$BIN/rasa run actions --actions actions --port "$ACTIONS_PORT" & pids+=($!)
+wait_for "http://localhost:$ACTIONS_PORT/health" "The action server" "${pids[-1]}"
+
+echo "==> Starting Rasa (REST channel) on :$RASA_PORT, conversations in $ENDPOINTS"
+# shellcheck disable=SC2086  # WIDGET_ORIGINS is a space-separated list
+$BIN/rasa run --model models/assistant.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --port "$RASA_PORT" --cors $WIDGET_ORIGINS & pids+=($!)
+wait_for "http://localhost:$RASA_PORT/" "Rasa" "${pids[-1]}"
+
+if [ -d channels/web ]; then
+  echo "==> Serving the demo page with the chat widget"
+  $BIN/python -m channels.web & pids+=($!)
+fi
+
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  echo "==> Starting the Telegram bridge"
+  $BIN/python -m channels.telegram & pids+=($!)
+else
+  echo "==> Telegram bridge not started: set TELEGRAM_BOT_TOKEN to start it (see channels/telegram/README.md)"
+fi
+
+cat <<MSG
+
+The assistant is running:
+  REST:      curl -s -X POST $RASA_URL/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+               -d '{"sender":"me","message":"lam ly lich tu phap o dau"}'
+  Demo page: http://localhost:$WIDGET_PORT/
+Press Ctrl+C to stop.
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,143 @@
+"""Start the real action server and Rasa server as child processes, for tests and benchmarks.
+
+`running_assistant()` picks free loopback ports, writes an endpoints file that points Rasa at
+the action server and at a SQLite tracker store in a temporary folder, waits until both
+servers answer, and stops them on exit. Server logs go to files so a failure can show them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    actions_url: str
+    log_dir: Path
+    tracker_db: Path
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def ask(self, sender: str, message: str, timeout: float = 30) -> list:
+        """Send one message over the REST channel and return Rasa's list of bot messages."""
+        reply = requests.post(
+            self.webhook_url, json={"sender": sender, "message": message}, timeout=timeout
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}; log {log}:\n{_tail(log)}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s; log {log}:\n{_tail(log)}")
+
+
+def _start(args: list, log: Path, env: dict, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        args, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def write_endpoints(path: Path, actions_url: str, tracker_db: Path) -> None:
+    path.write_text(
+        "action_endpoint:\n"
+        f"  url: \"{actions_url}/webhook\"\n"
+        "tracker_store:\n"
+        "  type: SQL\n"
+        "  dialect: sqlite\n"
+        f"  db: \"{tracker_db}\"\n"
+    )
+
+
+@contextlib.contextmanager
+def running_assistant(
+    model: Optional[Path] = None,
+    project: Path = ROOT,
+    with_actions: bool = True,
+    work_dir: Optional[Path] = None,
+    extra_env: Optional[dict] = None,
+    startup_timeout: float = 240,
+) -> Iterator[Stack]:
+    """Run `rasa run actions` (from `project`) and `rasa run` with the REST channel.
+
+    `model` defaults to the newest model in `project`/models. `work_dir` keeps logs and
+    the tracker database (a temporary folder by default)."""
+    with contextlib.ExitStack() as cleanup:
+        if work_dir is None:
+            work_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="stack-")))
+        work_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        rasa = str(BIN / "rasa")
+        actions_port, rasa_port = free_port(), free_port()
+        actions_url = f"http://127.0.0.1:{actions_port}"
+        rasa_url = f"http://127.0.0.1:{rasa_port}"
+        tracker_db = work_dir / "tracker.db"
+        endpoints = work_dir / "endpoints.yml"
+        write_endpoints(endpoints, actions_url, tracker_db)
+
+        processes = []
+        cleanup.callback(lambda: [_stop(p) for p in reversed(processes)])
+        if with_actions:
+            log = work_dir / "actions.log"
+            processes.append(_start(
+                [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                log, {**env, "PYTHONPATH": str(project)}, project,
+            ))
+            wait_until_up(f"{actions_url}/health", processes[-1], log, startup_timeout)
+        log = work_dir / "rasa.log"
+        args = [rasa, "run", "--port", str(rasa_port), "--interface", "127.0.0.1",
+                "--endpoints", str(endpoints), "--credentials", str(project / "credentials.yml")]
+        args += ["--model", str(model or project / "models")]
+        processes.append(_start(args, log, env, project))
+        wait_until_up(f"{rasa_url}/", processes[-1], log, startup_timeout)
+        yield Stack(rasa_url, actions_url, work_dir, tracker_db)

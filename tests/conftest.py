@@ -1,0 +1,41 @@
+"""Shared fixtures: the real catalog, copies of it to break, and a running assistant."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from actions.catalog import load_catalog
+from scripts.stack import ROOT, running_assistant
+
+CATALOG = ROOT / "catalog"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog(CATALOG)
+
+
+@pytest.fixture
+def catalog_copy(tmp_path) -> Path:
+    """A private copy of the catalog that a test may edit or break."""
+    target = tmp_path / "catalog"
+    shutil.copytree(CATALOG, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does it for you).")
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path, tmp_path_factory):
+    """The real action server and Rasa server (REST channel), shared by the e2e tests."""
+    with running_assistant(model=model_path, work_dir=tmp_path_factory.mktemp("assistant")) as stack:
+        yield stack
