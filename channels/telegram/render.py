@@ -1,0 +1,184 @@
+"""Turn Rasa's plain-text answers into safe Telegram messages.
+
+Rasa texts are plain text (docs/CONTRACT.md). We send them with parse_mode=HTML so
+links can be real <a> tags, which means every character coming from the bot must be
+escaped first: a stray '<' or '&' in a procedure text would otherwise make Telegram
+reject the whole message.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections import OrderedDict
+from typing import Iterable, List, Optional, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+TELEGRAM_TEXT_LIMIT = 4096
+CALLBACK_PREFIX = "p:"
+
+# Bare http(s) links and www. links; trailing punctuation is not part of the link.
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_TRAILING_PUNCT = ".,;:!?)]}»”’"
+_BULLET_RE = re.compile(r"^(\s*)- ", re.MULTILINE)
+
+
+def telegram_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (emoji count double)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _split_trailing_punct(url: str):
+    """Split 'https://x.vn).' into ('https://x.vn', ').') so the sentence end stays text."""
+    stripped = url.rstrip(_TRAILING_PUNCT)
+    return stripped, url[len(stripped):]
+
+
+def _link(url: str) -> str:
+    """An escaped, clickable link; www. links get a scheme so Telegram accepts the href."""
+    href = url if url.lower().startswith("http") else f"https://{url}"
+    return f'<a href="{html.escape(href, quote=True)}">{html.escape(url, quote=False)}</a>'
+
+
+def to_html(text: str) -> str:
+    """Escape a bot text for parse_mode=HTML, make URLs clickable, show '- ' as bullets."""
+    text = _BULLET_RE.sub(r"\1• ", text)
+    parts: List[str] = []
+    position = 0
+    for match in _URL_RE.finditer(text):
+        url, tail = _split_trailing_punct(match.group(0))
+        parts.append(html.escape(text[position:match.start()], quote=False))
+        parts.append(_link(url) if url else "")
+        parts.append(html.escape(tail, quote=False))
+        position = match.end()
+    parts.append(html.escape(text[position:], quote=False))
+    return "".join(parts)
+
+
+def _fits(text: str, limit: int) -> bool:
+    """Measure the escaped HTML: never shorter than what Telegram counts, so always safe."""
+    return telegram_length(to_html(text)) <= limit
+
+
+def _hard_cut(piece: str, limit: int) -> List[str]:
+    """Last resort for one unbreakable run (e.g. a huge URL): cut where it still fits."""
+    chunks = []
+    while piece and not _fits(piece, limit):
+        cut = min(len(piece), limit)
+        while cut > 1 and not _fits(piece[:cut], limit):
+            cut -= max(1, cut // 20)
+        chunks.append(piece[:cut])
+        piece = piece[cut:]
+    return chunks + ([piece] if piece else [])
+
+
+# Coarsest first: paragraphs, lines, sentences, words. (pattern, joiner) pairs.
+_SEPARATORS = (
+    (re.compile(r"\n[ \t]*\n+"), "\n\n"),
+    (re.compile(r"\n"), "\n"),
+    (re.compile(r"(?<=[.!?…])[ \t]+"), " "),
+    (re.compile(r"[ \t]+"), " "),
+)
+
+
+def _split_at(text: str, limit: int, level: int) -> List[str]:
+    """Greedily pack the parts of one separator level; recurse for parts still too long."""
+    if _fits(text, limit):
+        return [text]
+    if level >= len(_SEPARATORS):
+        return _hard_cut(text, limit)
+    pattern, joiner = _SEPARATORS[level]
+    chunks: List[str] = []
+    current = ""
+    for part in pattern.split(text):
+        if not part.strip():
+            continue
+        if not _fits(part, limit):
+            chunks.extend([current] if current else [])
+            chunks.extend(_split_at(part, limit, level + 1))
+            current = ""
+            continue
+        candidate = f"{current}{joiner}{part}" if current else part
+        if _fits(candidate, limit):
+            current = candidate
+        else:
+            chunks.append(current)
+            current = part
+    return chunks + ([current] if current else [])
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> List[str]:
+    """Split a bot text into chunks that each fit one Telegram message.
+
+    Paragraphs (blank lines) stay together when possible; only a paragraph that is
+    itself too long is broken at lines, then sentences, then words."""
+    return [chunk.strip() for chunk in _split_at(text.strip(), limit, 0) if chunk.strip()]
+
+
+def payload_id(payload: str) -> str:
+    """A short, stable id for a button payload: always well under the 64-byte limit.
+
+    Stable (a hash, not a counter) so the same menu button always gets the same id and
+    the store does not grow each time a menu is shown."""
+    digest = hashlib.sha256(payload.encode("utf-8")).digest()[:12]
+    return CALLBACK_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+class PayloadStore:
+    """Bounded map from callback ids back to Rasa payloads (kept in application.bot_data).
+
+    Oldest entries are dropped first; a press on a forgotten button is handled by the
+    callback handler (it falls back to the button title)."""
+
+    def __init__(self, capacity: int = 20000) -> None:
+        self._capacity = capacity
+        self._payloads: "OrderedDict[str, str]" = OrderedDict()
+
+    def remember(self, payload: str) -> str:
+        """Store a payload and return the id to put into callback_data."""
+        key = payload_id(payload)
+        self._payloads[key] = payload
+        self._payloads.move_to_end(key)
+        while len(self._payloads) > self._capacity:
+            self._payloads.popitem(last=False)
+        return key
+
+    def resolve(self, key: Optional[str]) -> Optional[str]:
+        """The payload for an id, or None when unknown (e.g. after a restart)."""
+        return self._payloads.get(key or "")
+
+    def __len__(self) -> int:
+        return len(self._payloads)
+
+
+def _button_title(button: dict) -> str:
+    """Telegram rejects empty button texts; fall back to the payload."""
+    return str(button.get("title") or button.get("payload") or "…")[:200]
+
+
+def build_keyboard(buttons: Iterable[dict], store: PayloadStore) -> Optional[InlineKeyboardMarkup]:
+    """Rasa buttons as an inline keyboard, one per row (Vietnamese titles are long).
+
+    A button whose payload is a URL (Rasa's web_url buttons) opens the link instead."""
+    rows = []
+    for button in buttons or []:
+        if not isinstance(button, dict):
+            continue
+        title, payload = _button_title(button), str(button.get("payload") or "")
+        if _URL_RE.fullmatch(payload) and payload.lower().startswith("http"):
+            rows.append([InlineKeyboardButton(title, url=payload)])
+        elif payload:
+            rows.append([InlineKeyboardButton(title, callback_data=store.remember(payload))])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def title_for_callback(markup: Optional[InlineKeyboardMarkup], key: str) -> Optional[str]:
+    """Find the title of the pressed button in the message's own keyboard."""
+    for row in getattr(markup, "inline_keyboard", None) or ():
+        for button in row:
+            if button.callback_data == key:
+                return button.text
+    return None

@@ -1,0 +1,393 @@
+"""Loopback stand-ins for the Telegram Bot API and for Rasa's REST channel.
+
+Both run in their own thread (own event loop / threads), so the bridge under test talks
+to them over real HTTP exactly as in production, and their own work does not run on the
+bridge's event loop (which matters for the benchmark's latency figures).
+
+Used by tests/telegram and bench/telegram_bench.py. The fake Rasa is only a stand-in for
+bridge tests; the end-to-end test uses the real Rasa server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Dict, List, Optional
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token-for-loopback-only"
+BOT_USER = {
+    "id": 123456, "is_bot": True, "first_name": "Trợ lý thủ tục", "username": "thutuc_test_bot",
+    "can_join_groups": True, "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+# Form fields PTB sends as raw strings (everything else is JSON-encoded).
+_RAW_STRING_FIELDS = {"text", "caption", "photo", "action", "parse_mode", "callback_query_id",
+                      "url", "secret_token", "description", "short_description"}
+
+
+@dataclass
+class Call:
+    """One Bot API request the bridge made, with its decoded parameters."""
+
+    method: str
+    params: dict
+    at: float = field(default_factory=time.perf_counter)
+
+
+class BotApiStandIn:
+    """A minimal Telegram Bot API server: getUpdates long polling, sendMessage & co.
+
+    Tests push updates (as a citizen's client would) and read back the calls the bridge
+    made. Thread-safe: the server runs on its own loop in a background thread."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: List[Call] = []
+        self.delivered_at: Dict[int, float] = {}  # update_id -> time handed to the bridge
+        self.fail: Dict[str, str] = {}  # method -> error description to answer with
+        self._lock = threading.Lock()
+        self._updates: List[dict] = []
+        self._next_update_id = 1
+        self._next_message_id = 1000
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._arrived: Optional[asyncio.Event] = None
+        self._thread: Optional[threading.Thread] = None
+        self._runner: Optional[web.AppRunner] = None
+        self._closing = False
+        self.url = ""
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> "BotApiStandIn":
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def _serve(self, ready: threading.Event) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._loop.run_until_complete(self._start_site())
+        ready.set()
+        self._loop.run_forever()
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        """Wake parked long polls, close the site, cancel leftovers, then stop the loop."""
+        self._closing = True
+        self._arrived.set()
+        await self._runner.cleanup()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        asyncio.get_running_loop().stop()
+
+    async def _start_site(self) -> None:
+        self._arrived = asyncio.Event()
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        if self._loop:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
+            self._thread.join(10)
+
+    # -- what a citizen's Telegram client would do ----------------------------------------
+
+    def push(self, update: dict) -> int:
+        """Queue an update (without update_id); returns its update_id."""
+        with self._lock:
+            update = {"update_id": self._next_update_id, **update}
+            self._next_update_id += 1
+            self._updates.append(update)
+        self._loop.call_soon_threadsafe(self._arrived.set)
+        return update["update_id"]
+
+    def new_message_id(self) -> int:
+        with self._lock:
+            self._next_message_id += 1
+            return self._next_message_id
+
+    # -- reading back what the bridge did -------------------------------------------------
+
+    def calls_to(self, method: str, chat_id: Optional[int] = None) -> List[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method
+                    and (chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    async def wait_calls(self, method: str, chat_id: Optional[int] = None, count: int = 1,
+                         timeout: float = 10.0) -> List[Call]:
+        """Wait (without blocking the caller's loop) until `count` such calls arrived."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method, chat_id)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.01)
+        raise AssertionError(
+            f"expected {count} {method} call(s) for chat {chat_id}, got "
+            f"{len(self.calls_to(method, chat_id))}: {[c.method for c in self.calls]}")
+
+    # -- the server side --------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await _decode_params(request)
+        if method != "getUpdates":
+            with self._lock:
+                self.calls.append(Call(method, params))
+        if method in self.fail:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": self.fail[method]}, status=400)
+        result = await self._result(method, params)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _result(self, method: str, params: dict):
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method in ("sendMessage", "sendPhoto"):
+            return self._sent_message(params)
+        return True  # sendChatAction, answerCallbackQuery, setMyCommands, deleteWebhook…
+
+    async def _get_updates(self, params: dict) -> List[dict]:
+        """Long polling like Telegram: confirm updates below offset, wait for new ones."""
+        offset, timeout = int(params.get("offset") or 0), float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                batch = self._updates[: int(params.get("limit") or 100)]
+                if batch:
+                    now = time.perf_counter()
+                    for update in batch:
+                        self.delivered_at.setdefault(update["update_id"], now)
+                    return batch
+                self._arrived.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._closing:
+                return []
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+
+    def _sent_message(self, params: dict) -> dict:
+        message = {
+            "message_id": self.new_message_id(), "date": int(time.time()),
+            "chat": {"id": params.get("chat_id"), "type": "private"}, "from": BOT_USER,
+        }
+        if "text" in params:
+            message["text"] = params["text"]
+        if "photo" in params:
+            message["photo"] = [{"file_id": "f1", "file_unique_id": "u1", "width": 1,
+                                 "height": 1}]
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+
+async def _decode_params(request: web.Request) -> dict:
+    """PTB posts form fields: strings raw, other values JSON-encoded."""
+    if request.content_type == "application/json":
+        return await request.json()
+    form = await request.post()
+    params = {}
+    for key, value in form.items():
+        if not isinstance(value, str):
+            continue  # uploaded files are not used by the bridge
+        if key in _RAW_STRING_FIELDS:
+            params[key] = value
+        else:
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                params[key] = value
+    return params
+
+
+# --- updates as Telegram would send them ------------------------------------------------
+
+
+def _chat(chat_id: int, chat_type: str) -> dict:
+    if chat_type == "private":
+        return {"id": chat_id, "type": "private", "first_name": "Công dân"}
+    return {"id": chat_id, "type": chat_type, "title": "Nhóm hỏi đáp"}
+
+
+def _user(chat_id: int) -> dict:
+    return {"id": abs(chat_id) % 10_000_000 + 1, "is_bot": False, "first_name": "Công dân"}
+
+
+def message_update(api: BotApiStandIn, chat_id: int, text: Optional[str] = None,
+                   chat_type: str = "private", edited: bool = False, **extra) -> dict:
+    """An incoming message; commands get their bot_command entity like real clients send."""
+    message = {"message_id": api.new_message_id(), "date": int(time.time()),
+               "chat": _chat(chat_id, chat_type), "from": _user(chat_id), **extra}
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    if edited:
+        message["edit_date"] = int(time.time())
+        return {"edited_message": message}
+    return {"message": message}
+
+
+def callback_update(chat_id: int, bot_message: dict, data: str) -> dict:
+    """A press on an inline button of a message the bridge sent."""
+    message = {**bot_message, "chat": _chat(chat_id, "private")}
+    return {"callback_query": {"id": f"cb{time.perf_counter_ns()}", "from": _user(chat_id),
+                               "chat_instance": "ci", "message": message, "data": data}}
+
+
+# --- fake Rasa -------------------------------------------------------------------------
+
+
+@dataclass
+class RasaCall:
+    sender: str
+    message: str
+    started: float
+    duration: float
+
+
+def demo_answers(sender: str, message: str) -> List[dict]:
+    """Rasa-shaped answers for the bridge tests (contents are illustrative only)."""
+    topics = [
+        {"title": "Lý lịch tư pháp", "payload": '/ask_procedure{"procedure":"ly_lich_tu_phap"}'},
+        {"title": "Lệ phí cấp phiếu lý lịch tư pháp",
+         "payload": '/ask_fee{"procedure":"ly_lich_tu_phap","mục":"lệ phí cấp phiếu số 1"}'},
+    ]
+    if message == "/greet":
+        return [{"recipient_id": sender, "text": "Xin chào anh/chị! Tôi có thể giúp gì?",
+                 "buttons": topics}]
+    if message == "/help":
+        return [{"recipient_id": sender, "text": "Các chủ đề:", "buttons": topics}]
+    if message.startswith("/ask_fee"):
+        return [{"recipient_id": sender, "text": "Lệ phí: 200.000 đồng/lần."}]
+    if message == "dài":
+        paragraph = "Đoạn văn mẫu về thủ tục hành chính. " * 27  # ~1,000 characters
+        return [{"recipient_id": sender, "text": "\n\n".join([paragraph.strip()] * 5)}]
+    if message == "ảnh":
+        return [{"recipient_id": sender, "text": "Mẫu tờ khai:",
+                 "image": "https://example.gov.vn/mau.png"}]
+    if message == "im lặng":
+        return []
+    return [{"recipient_id": sender, "text": f"Bạn hỏi: {message} <ok> & xem https://dichvucong.gov.vn."}]
+
+
+class FakeRasa:
+    """Rasa's REST webhook on loopback; can be stopped and restarted on the same port."""
+
+    def __init__(self, answer: Callable[[str, str], List[dict]] = demo_answers,
+                 delay: float = 0.0) -> None:
+        self.answer, self.delay = answer, delay
+        self.calls: List[RasaCall] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._server: Optional[ThreadingHTTPServer] = None
+        self._connections: set = set()
+        self._thread: Optional[threading.Thread] = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "FakeRasa":
+        self._server = _ReusableServer(("127.0.0.1", self.port), _rasa_handler(self))
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Take Rasa down: connections are refused until start() again."""
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:  # kill keep-alive connections too
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def record(self, call: RasaCall) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def track(self, connection, alive: bool) -> None:
+        with self._lock:
+            (self._connections.add if alive else self._connections.discard)(connection)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+
+class _ReusableServer(ThreadingHTTPServer):
+    allow_reuse_address = True  # restart on the same port right after stop()
+    daemon_threads = True
+
+
+def _rasa_handler(rasa: FakeRasa):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like Rasa's Sanic server
+
+        def setup(self) -> None:
+            super().setup()
+            rasa.track(self.connection, True)
+
+        def finish(self) -> None:
+            rasa.track(self.connection, False)
+            super().finish()
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            started = time.perf_counter()
+            rasa.enter()
+            try:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if rasa.delay:
+                    time.sleep(rasa.delay)
+                answer = rasa.answer(body["sender"], body["message"])
+                payload = json.dumps(answer).encode("utf-8")
+            finally:
+                rasa.leave()
+            rasa.record(RasaCall(body["sender"], body["message"], started,
+                                 time.perf_counter() - started))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args) -> None:  # keep test output quiet
+            pass
+
+    return Handler
