@@ -1,0 +1,100 @@
+"""Fixtures for the website widget tests: a fake Rasa REST server, the demo page server and a
+real headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+for path in (ROOT, Path(__file__).resolve().parent):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from widget_support import DemoSite, FakeRasa  # noqa: E402  (tests/web is on sys.path)
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "e2e: end-to-end through the real Rasa and action servers (needs `make train`)"
+    )
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def demo_site(fake_rasa: FakeRasa) -> Iterator[DemoSite]:
+    site = DemoSite(fake_rasa.url)
+    fake_rasa.allowed_origins.add(site.origin)
+    yield site
+    site.stop()
+
+
+# ------------------------------------------------------------------ browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: apt-get update && apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class PageProbe:
+    """Records what must never happen on the page: dialogs (alert from XSS) and JS errors."""
+
+    def __init__(self, page):
+        self.dialogs: List[str] = []
+        self.errors: List[str] = []
+        page.on("dialog", self._on_dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _on_dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.probe = PageProbe(page)
+    yield page
+    assert page.probe.errors == [], f"JavaScript errors on the page: {page.probe.errors}"
+    assert page.probe.dialogs == [], f"Unexpected dialogs (script ran?): {page.probe.dialogs}"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
