@@ -142,11 +142,12 @@ async def serve_webhook(application: Application, settings: Settings,
     runner = web.AppRunner(webhook_app(application, settings.webhook_path, secret))
     async with application:
         await set_commands(application)
-        await application.bot.set_webhook(settings.webhook_url, secret_token=secret,
-                                          allowed_updates=ALLOWED_UPDATES)
         await application.start()
+        # Listen first, then tell Telegram where to deliver: no update hits a closed port.
         await runner.setup()
         await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
+        await application.bot.set_webhook(settings.webhook_url, secret_token=secret,
+                                          allowed_updates=ALLOWED_UPDATES)
         logger.info("Webhook listening on %s:%d%s", settings.webhook_listen,
                     settings.webhook_port, settings.webhook_path)
         try:
