@@ -68,7 +68,8 @@ class ActionAnswerProcedure(Action):
             return [SlotSet("pending_aspect", aspect)]
 
         text = _typed_text(tracker)
-        question = find_question(procedure, text) if text else None
+        aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
+        question = find_question(procedure, text, aspect_key) if text else None
         if question is not None:
             reply = answers.Reply(answers.question_answer(procedure, question),
                                   answers.aspect_buttons(procedure))

@@ -37,6 +37,12 @@ ASPECT_TITLES: Dict[str, str] = {
     "ask_changes": "Quy định mới, thay đổi",
 }
 ASPECTS = tuple(ASPECT_TITLES)
+# The catalog's name of each aspect (hoi_dap.khia_canh).
+ASPECT_KEYS: Dict[str, str] = {
+    **{intent: field_name for intent, (field_name, _) in FIELD_ASPECTS.items()},
+    "ask_where": "noi_nop", "ask_postal": "buu_chinh", "ask_online": "truc_tuyen",
+    "ask_contact": "lien_he", "ask_changes": "thay_doi",
+}
 OVERVIEW = "overview"
 # The aspects offered as buttons after an answer, most asked first.
 BUTTON_ASPECTS = ("ask_documents", "ask_fee", "ask_time", "ask_where", "ask_online", "ask_changes")

@@ -29,6 +29,9 @@ PROCEDURE_REQUIRED = (
 )
 PROCEDURE_OPTIONAL = ("ma_tthc", "noi_nop", "kenh_chinh_thuc", "cach_thuc", "thay_doi", "hoi_dap")
 CHANNEL_KINDS = ("truc_tiep", "buu_chinh", "truc_tuyen")
+# What a question can be about, as staff name it in hoi_dap.khia_canh.
+ASPECT_KEYS = tuple(f for f in FACT_FIELDS if f != "ket_qua") + (
+    "noi_nop", "buu_chinh", "truc_tuyen", "lien_he", "thay_doi", "tong_quan")
 OFFICE_KINDS = ("van_phong", "cong_thong_tin")
 OFFICE_STATES = ("dang_hoat_dong", "da_dong")
 OFFICE_KEYS = (
@@ -86,6 +89,10 @@ class QuestionAnswer:
     keywords: Tuple[str, ...]  # folded
     answer: str
     source: Optional[str] = None
+    aspects: Tuple[str, ...] = ()  # empty: whatever aspect is asked
+
+    def answers(self, aspect_key: str) -> bool:
+        return not self.aspects or aspect_key in self.aspects
 
 
 @dataclass(frozen=True)
@@ -341,12 +348,16 @@ def _load_change(record: _Record) -> Optional[Change]:
 
 
 def _load_question(record: _Record) -> Optional[QuestionAnswer]:
-    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon"))
+    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon", "khia_canh"))
     question, answer = record.text("hoi"), record.text("tra_loi")
     keywords = tuple(k for k in (fold(w) for w in record.texts("tu_khoa")) if k)
+    aspects = record.texts("khia_canh", required=False)
+    for aspect in aspects:
+        if aspect not in ASPECT_KEYS:
+            record._bad("khia_canh", f"{aspect!r} is not one of: {', '.join(ASPECT_KEYS)}")
     if question is None or answer is None or not keywords:
         return None
-    return QuestionAnswer(question, keywords, answer, record.text("nguon", False))
+    return QuestionAnswer(question, keywords, answer, record.text("nguon", False), aspects)
 
 
 def _load_office(record: _Record) -> Optional[Office]:

@@ -1,9 +1,10 @@
 """Find which procedure, special-case question or office a citizen's message is about.
 
 Matching reads the catalog's aliases at run time, so a new alias works at the next
-message. Exact whole-word matches on the folded text come first (the longest alias wins:
-"kết hôn với người nước ngoài" beats "kết hôn"); when none is found, a fuzzy pass
-tolerates typos and keyboard residue ("lys lichj tuw phaps").
+message. Exact whole-word matches on the folded text come first: the procedure named
+first wins ("xin lltp để kết hôn..." is about the certificate), and at the same place the
+longest alias ("kết hôn với người nước ngoài" beats "kết hôn"). When none is found, a fuzzy
+pass over the longer aliases tolerates typos and keyboard residue ("lys lichj tuw phaps").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from actions.catalog import Catalog, Office, Procedure, QuestionAnswer
 from actions.text import contains_phrase, fold
 
 MAX_WORDS = 60  # a 10,000-character message is matched on its first words only
-FUZZY_MIN_LENGTH = 6  # shorter aliases (lltp, ks) must match exactly
+FUZZY_MIN_LENGTH = 11  # shorter aliases must match exactly: "cong chuc" is not "cong chung"
 FUZZY_THRESHOLD = 0.84
 
 
@@ -58,10 +59,13 @@ def find_procedure(catalog: Catalog, text: str) -> Optional[Procedure]:
     if not folded:
         return None
     index = _index(catalog)
+    padded = f" {folded} "
+    best: Tuple[int, int, Optional[str]] = (len(padded), 0, None)
     for alias, proc_id in index.procedures:
-        if contains_phrase(folded, alias):
-            return catalog.procedures[proc_id]
-    proc_id = _fuzzy_find(folded, index.fuzzy)
+        position = padded.find(f" {alias} ")
+        if position >= 0 and (position, -len(alias)) < best[:2]:
+            best = (position, -len(alias), proc_id)
+    proc_id = best[2] or _fuzzy_find(folded, index.fuzzy)
     return catalog.procedures[proc_id] if proc_id else None
 
 
@@ -82,11 +86,14 @@ def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
     return best[1]
 
 
-def find_question(procedure: Procedure, text: str) -> Optional[QuestionAnswer]:
-    """The special case (hoi_dap) whose most specific keyword appears in the message."""
+def find_question(procedure: Procedure, text: str,
+                  aspect_key: str) -> Optional[QuestionAnswer]:
+    """The special case (hoi_dap) for this aspect whose most specific keyword is in the message."""
     folded = _prepare(text)
     best: Tuple[int, Optional[QuestionAnswer]] = (0, None)
     for question in procedure.questions:
+        if not question.answers(aspect_key):
+            continue
         for keyword in question.keywords:
             if len(keyword) > best[0] and contains_phrase(folded, keyword):
                 best = (len(keyword), question)
