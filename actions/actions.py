@@ -19,6 +19,7 @@ from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
 from actions.matching import find_office, find_procedure, find_question
 from actions.settings import catalog_dir
+from actions.text import is_follow_up
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +90,9 @@ class ActionAnswerProcedure(Action):
         pending = tracker.get_slot("pending_aspect")
         if pending:
             return pending
-        # "còn chứng thực thì sao?" typed after a fee question asks about the fee again;
-        # a menu button asks for the overview.
-        if _typed_text(tracker) and tracker.get_slot("aspect"):
+        # "còn chứng thực thì sao?" after a fee question asks about the fee again;
+        # a bare name or a menu button asks for the overview.
+        if is_follow_up(_typed_text(tracker)) and tracker.get_slot("aspect"):
             return tracker.get_slot("aspect")
         return answers.OVERVIEW
 

@@ -156,17 +156,16 @@ def where_answer(catalog: Catalog, procedure: Procedure, named_office: Optional[
 
 
 def office_contact(office: Office) -> str:
-    def value(fact: Fact, missing: str) -> str:
-        return fact.text if fact.known else f"{missing} ({fact.unknown_reason})" \
-            if fact.unknown_reason else missing
-
+    """Address, hours and phone of a counter (each known or admitted unknown); a portal's site."""
+    if office.kind == "cong_thong_tin":
+        return f"{office.name}: {office.website}" if office.website else office.name
     lines = [f"{office.name}:"]
-    if office.kind == "van_phong":
-        lines.append(f"- Địa chỉ: {value(office.address, 'chưa có địa chỉ đã xác minh')}")
-        lines.append(f"- Giờ làm việc: {value(office.hours, 'chưa có giờ làm việc đã xác minh')}")
-        lines.append(f"- Điện thoại: {value(office.phone, 'chưa có số điện thoại đã xác minh')}")
-    if office.website:
-        lines.append(f"- Trang web: {office.website}")
+    facts = (("Địa chỉ", office.address), ("Giờ làm việc", office.hours),
+             ("Điện thoại", office.phone))
+    unknown = [label.lower() for label, fact in facts if not fact.known]
+    lines += [f"- {label}: {fact.text}" for label, fact in facts if fact.known]
+    if unknown:
+        lines.append(f"- Chưa có thông tin đã xác minh về: {', '.join(unknown)}.")
     if office.note:
         lines.append(f"- Ghi chú: {office.note}")
     return "\n".join(lines)

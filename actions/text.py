@@ -40,3 +40,11 @@ def fold(text: str) -> str:
 def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
     """Whole-word containment, so 'ks' does not match inside 'ksa'."""
     return f" {folded_phrase} " in f" {folded_text} "
+
+
+# "còn X thì sao", "thế còn X", "X thì sao": the citizen asks the previous question again.
+_FOLLOW_UP = re.compile(r"^(the |vay )?con |\bthi sao\b|\bthi the nao\b")
+
+
+def is_follow_up(text: str) -> bool:
+    return bool(_FOLLOW_UP.search(fold(text)))

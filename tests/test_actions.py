@@ -140,3 +140,9 @@ def test_a_broken_edit_keeps_the_last_valid_catalog_answering(answer, catalog_co
     (catalog_copy / "co-quan.yml").write_text("co_quan: [unclosed", encoding="utf-8")
     assert "200.000" in texts(run(answer, "fee_follow_up")[0])
     assert "co-quan.yml" in caplog.text
+
+
+def test_a_bare_procedure_name_gives_its_overview(answer):
+    messages, events = run(answer, "bare_procedure_name")
+    assert slot(events, "procedure") == "chung_thuc_ban_sao"
+    assert "nội dung nào" in texts(messages) and messages[0]["buttons"]
