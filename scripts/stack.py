@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 import requests
 
@@ -107,11 +107,13 @@ def running_assistant(
     work_dir: Optional[Path] = None,
     extra_env: Optional[dict] = None,
     startup_timeout: float = 240,
+    cors: Optional[Sequence[str]] = None,
 ) -> Iterator[Stack]:
     """Run `rasa run actions` (from `project`) and `rasa run` with the REST channel.
 
     `model` defaults to the newest model in `project`/models. `work_dir` keeps logs and
-    the tracker database (a temporary folder by default)."""
+    the tracker database (a temporary folder by default). `cors` lists the origins Rasa
+    allows (`rasa run --cors ...`, e.g. the widget's page); none by default."""
     with contextlib.ExitStack() as cleanup:
         if work_dir is None:
             work_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="stack-")))
@@ -138,6 +140,8 @@ def running_assistant(
         args = [rasa, "run", "--port", str(rasa_port), "--interface", "127.0.0.1",
                 "--endpoints", str(endpoints), "--credentials", str(project / "credentials.yml")]
         args += ["--model", str(model or project / "models")]
+        if cors:
+            args += ["--cors", *cors]
         processes.append(_start(args, log, env, project))
         wait_until_up(f"{rasa_url}/", processes[-1], log, startup_timeout)
         yield Stack(rasa_url, actions_url, work_dir, tracker_db)

@@ -18,7 +18,6 @@ import mimetypes
 import os
 import re
 import sys
-from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -64,10 +63,7 @@ def resolve(url_path: str) -> Optional[Path]:
 class Handler(BaseHTTPRequestHandler):
     server_version = "WidgetDemo/1.0"
 
-    def __init__(self, *args, rasa_url: str, quiet: bool = False, **kwargs):
-        self.rasa_url = rasa_url
-        self.quiet = quiet
-        super().__init__(*args, **kwargs)
+    server: "DemoServer"
 
     def do_HEAD(self) -> None:  # noqa: N802 (http.server naming)
         self._serve(head=True)
@@ -83,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
         body = target.read_bytes()
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".html":
-            body = inject_rasa_url(body, self.rasa_url)
+            body = inject_rasa_url(body, self.server.rasa_url)
         if content_type.startswith("text/") or target.suffix == ".js":
             if target.suffix == ".js":
                 content_type = "text/javascript"
@@ -101,19 +97,25 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002
-        if not self.quiet:
+        if not self.server.quiet:
             super().log_message(format, *args)
+
+
+class DemoServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple, rasa_url: str, quiet: bool = False):
+        self.rasa_url = normalise_rasa_url(rasa_url)  # may be changed while serving
+        self.quiet = quiet
+        super().__init__(address, Handler)
 
 
 def make_server(
     port: int = 8080, rasa_url: str = DEFAULT_RASA_URL, host: str = "127.0.0.1",
     quiet: bool = False,
-) -> ThreadingHTTPServer:
+) -> DemoServer:
     """A ready (not yet serving) server; port 0 picks a free port (see `server.server_port`)."""
-    handler = partial(Handler, rasa_url=normalise_rasa_url(rasa_url), quiet=quiet)
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return DemoServer((host, port), rasa_url, quiet)
 
 
 def main() -> int:

@@ -302,7 +302,7 @@
     ".icon-btn:hover{background:rgba(255,255,255,.16);}",
     ".icon-btn svg{width:22px;height:22px;fill:currentColor;}",
     // log
-    ".log{flex:1;overflow-y:auto;padding:14px 12px 8px;background:#fff;overscroll-behavior:contain;}",
+    ".log{position:relative;flex:1;overflow-y:auto;padding:14px 12px 8px;background:#fff;overscroll-behavior:contain;}",
     ".msg{display:flex;flex-direction:column;margin:0 0 12px;max-width:88%;}",
     ".msg-user{margin-left:auto;align-items:flex-end;}",
     ".msg-bot{margin-right:auto;align-items:flex-start;}",
@@ -396,9 +396,22 @@
   host.setAttribute("data-rasa-chat-widget", "");
   var shadow = host.attachShadow({ mode: "open" });
 
-  var style = el("style");
-  style.textContent = CSS_TEXT;
-  shadow.appendChild(style);
+  // A constructed stylesheet is not blocked by a site's Content-Security-Policy (style-src);
+  // older browsers get a <style> element.
+  var styled = false;
+  try {
+    if (shadow.adoptedStyleSheets !== undefined && window.CSSStyleSheet) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS_TEXT);
+      shadow.adoptedStyleSheets = [sheet];
+      styled = true;
+    }
+  } catch (e) {}
+  if (!styled) {
+    var style = el("style");
+    style.textContent = CSS_TEXT;
+    shadow.appendChild(style);
+  }
 
   var root = el("div", "root");
   if (config.color) root.style.setProperty("--primary", config.color);
@@ -570,9 +583,18 @@
     }
     if (message.from === "user") removeReplies();
     var node = messageNode(message, message.from === "bot");
+    var wrap = node.firstChild;
     if (typingNode && typingNode.parentNode) log.insertBefore(node, typingNode);
     else log.appendChild(node);
     scrollToEnd();
+    return wrap;
+  }
+
+  /* A long answer: show its beginning (with the question just above), not its end. */
+  function scrollToAnswer(first) {
+    if (!first) return;
+    var target = first.offsetTop - 48;
+    if (target < log.scrollHeight - log.clientHeight) log.scrollTop = Math.max(0, target);
   }
 
   function showTyping(on) {
@@ -691,9 +713,12 @@
           state.messages.push(userMessage);
           saveState();
         }
+        var first = null;
         toBotMessages(answer).forEach(function (message) {
-          appendMessage(message);
+          var node = appendMessage(message);
+          first = first || node;
         });
+        scrollToAnswer(first);
       })
       .catch(function (error) {
         clearTimeout(timer);

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from widget_support import FEE_PAYLOAD, QUESTION
 
+ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = "Hỏi đáp thủ tục"
 
 
@@ -309,3 +313,47 @@ def test_desktop_panel_is_a_corner_popup(page: Page, demo_site):
     box = page.get_by_role("dialog").bounding_box()
     assert box["width"] == 380
     assert box["x"] + box["width"] <= 1280 - 10 and box["y"] > 0
+
+
+def test_works_under_a_strict_content_security_policy(page: Page, fake_rasa):
+    """A government site may send a strict CSP: no inline styles or scripts, only the bot's URL."""
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src {fake_rasa.url}"
+    )
+    html = (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>CSP</title></head>'
+        f'<body><h1>Trang có CSP</h1><script src="/widget.js" data-rasa-url="{fake_rasa.url}" '
+        'data-title="Trợ lý ảo Sở Tư pháp"></script></body></html>'
+    ).encode()
+    widget = (ROOT / "channels" / "web" / "widget.js").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            body, kind = (widget, "text/javascript") if self.path == "/widget.js" else (html, "text/html")
+            self.send_response(200)
+            self.send_header("Content-Type", kind + "; charset=utf-8")
+            self.send_header("Content-Security-Policy", policy)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    fake_rasa.allowed_origins.add(origin)
+    try:
+        open_widget(page, origin + "/")
+        header = page.locator(".header")
+        assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(10, 75, 140)"
+        ask(page, QUESTION)
+        expect(bot_bubbles(page).last).to_contain_text("Công an")
+        assert violations == []
+    finally:
+        server.shutdown()
+        server.server_close()
