@@ -357,3 +357,14 @@ def test_works_under_a_strict_content_security_policy(page: Page, fake_rasa):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_other_tab_of_the_site_shows_the_same_conversation(context, page: Page, demo_site):
+    open_widget(page, demo_site.url)
+    other = context.new_page()
+    other.goto(demo_site.url + "/thu-tuc.html")
+    ask(page, QUESTION)
+    expect(bot_bubbles(page).last).to_contain_text("Công an")
+    other.get_by_role("button", name=LAUNCHER).click()
+    expect(user_bubbles(other)).to_have_text([QUESTION])
+    expect(bot_bubbles(other).last).to_contain_text("Công an")
