@@ -24,7 +24,7 @@ WIDGET_PORT    ?= 8080
 WIDGET_ORIGINS ?= http://localhost:$(WIDGET_PORT) http://127.0.0.1:$(WIDGET_PORT)
 export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS
 
-.PHONY: help setup check-catalog nlu train run test test-unit test-stories validate bench clean browser
+.PHONY: help setup check-catalog nlu train run test test-unit test-stories validate bench clean browser postgres
 
 help:
 	@echo "make run            set up, train when needed, start the assistant"
@@ -53,6 +53,14 @@ browser:
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' and try again." >&2; exit 1; fi; \
 	fi
 
+# The PostgreSQL tracker-store test starts a throwaway server from Debian's postgresql.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "==> Installing Debian's postgresql for the PostgreSQL tracker-store test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' and try again." >&2; exit 1; fi; \
+	fi
+
 # --- catalog and training -----------------------------------------------------------------
 check-catalog: setup
 	@$(PY) -m actions.catalog
@@ -79,7 +87,7 @@ validate: setup
 	@echo "==> rasa data validate"
 	$(RASA) data validate --fail-on-warnings
 
-test-unit: train browser
+test-unit: train browser postgres
 	@echo "==> pytest (catalog, actions, NLU held-out threshold, end-to-end REST, Telegram, widget)"
 	$(PY) -m pytest
 

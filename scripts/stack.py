@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -88,15 +89,14 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def write_endpoints(path: Path, actions_url: str, tracker_db: Path) -> None:
-    path.write_text(
-        "action_endpoint:\n"
-        f"  url: \"{actions_url}/webhook\"\n"
-        "tracker_store:\n"
-        "  type: SQL\n"
-        "  dialect: sqlite\n"
-        f"  db: \"{tracker_db}\"\n"
-    )
+def write_endpoints(path: Path, actions_url: str, tracker_db: Path,
+                    template: Optional[Path] = None) -> None:
+    """Endpoints for this run: the given action server, and the tracker store of `template`
+    (e.g. endpoints.postgres.yml, ${VARS} left for Rasa to fill) or SQLite in `tracker_db`."""
+    config = yaml.safe_load(template.read_text()) if template else {
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}}
+    config["action_endpoint"] = {"url": f"{actions_url}/webhook"}
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 @contextlib.contextmanager
@@ -108,12 +108,14 @@ def running_assistant(
     extra_env: Optional[dict] = None,
     startup_timeout: float = 240,
     cors: Optional[Sequence[str]] = None,
+    endpoints_template: Optional[Path] = None,
 ) -> Iterator[Stack]:
     """Run `rasa run actions` (from `project`) and `rasa run` with the REST channel.
 
     `model` defaults to the newest model in `project`/models. `work_dir` keeps logs and
     the tracker database (a temporary folder by default). `cors` lists the origins Rasa
-    allows (`rasa run --cors ...`, e.g. the widget's page); none by default."""
+    allows (`rasa run --cors ...`, e.g. the widget's page); none by default.
+    `endpoints_template` takes the tracker store from an endpoints file instead of SQLite."""
     with contextlib.ExitStack() as cleanup:
         if work_dir is None:
             work_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="stack-")))
@@ -125,7 +127,7 @@ def running_assistant(
         rasa_url = f"http://127.0.0.1:{rasa_port}"
         tracker_db = work_dir / "tracker.db"
         endpoints = work_dir / "endpoints.yml"
-        write_endpoints(endpoints, actions_url, tracker_db)
+        write_endpoints(endpoints, actions_url, tracker_db, endpoints_template)
 
         processes = []
         cleanup.callback(lambda: [_stop(p) for p in reversed(processes)])
@@ -139,7 +141,8 @@ def running_assistant(
         log = work_dir / "rasa.log"
         # scripts/rasa_cli.py is `rasa` with a cheaper check of action responses.
         args = [sys.executable, "-m", "scripts.rasa_cli", "run", "--port", str(rasa_port),
-                "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(project / "credentials.yml")]
+                "--interface", "127.0.0.1", "--endpoints", str(endpoints),
+                "--credentials", str(project / "credentials.yml")]
         args += ["--model", str(model or project / "models")]
         if cors:
             args += ["--cors", *cors]
