@@ -14,9 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence
 
 import requests
 import yaml
@@ -31,6 +31,12 @@ class Stack:
     actions_url: str
     log_dir: Path
     tracker_db: Path
+    # The child processes, action server first (when started) and Rasa last, e.g. for their memory.
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_pid(self) -> int:
+        return self.processes[-1].pid
 
     @property
     def webhook_url(self) -> str:
@@ -148,4 +154,4 @@ def running_assistant(
             args += ["--cors", *cors]
         processes.append(_start(args, log, {**env, "PYTHONPATH": str(ROOT)}, project))
         wait_until_up(f"{rasa_url}/", processes[-1], log, startup_timeout)
-        yield Stack(rasa_url, actions_url, work_dir, tracker_db)
+        yield Stack(rasa_url, actions_url, work_dir, tracker_db, list(processes))
