@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import List, Optional, Sequence
 
@@ -26,6 +27,15 @@ def rss_mib(pid: int, field: str = "VmRSS") -> Optional[float]:
     except OSError:
         pass
     return None
+
+
+def cpu_seconds(pid: int) -> Optional[float]:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def newest_model(models_dir: Path) -> Path:

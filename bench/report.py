@@ -46,12 +46,13 @@ def goals(ours: dict, starter: dict) -> dict:
     seq, conc = ours["load"]["sequential"], ours["load"]["concurrent"]
     ratio = _ratio(conc["throughput_msg_s"], starter["load"]["concurrent"]["throughput_msg_s"])
     failed = seq["failures"] + conc["failures"]
+    n = conc["conversations"]
     empty = seq["empty_replies"] + conc["empty_replies"]
     return {
-        "20 concurrent: throughput >= 2x starter": {
+        f"{n} at once: throughput >= 2x starter": {
             "value": ratio, "met": ratio is not None
             and ratio >= GOALS["concurrent_throughput_vs_starter"]},
-        "20 concurrent: p95 < 1 s": {
+        f"{n} at once: p95 < 1 s": {
             "value": conc["p95_ms"], "met": conc["p95_ms"] is not None
             and conc["p95_ms"] < GOALS["concurrent_p95_ms"]},
         "no failed or empty reply": {"value": f"{failed} failed, {empty} empty",
@@ -75,6 +76,12 @@ def side_by_side(ours: dict, starter: dict, ratios: dict) -> str:
                                  ("throughput_msg_s", "  throughput", " msg/s")):
             rows.append((label, _fmt(o[key], unit), _fmt(s[key], unit),
                          _fmt(ratios.get(f"{mode}_{key}"), "x")))
+        rows.append(("  Rasa CPU per message", _fmt(o.get("rasa_cpu_ms_per_msg"), " ms"),
+                     _fmt(s.get("rasa_cpu_ms_per_msg"), " ms"),
+                     _fmt(_ratio(o.get("rasa_cpu_ms_per_msg"), s.get("rasa_cpu_ms_per_msg")), "x")))
+        if o.get("actions_cpu_ms_per_msg") is not None:
+            rows.append(("  action server CPU per message",
+                         _fmt(o["actions_cpu_ms_per_msg"], " ms"), "(none)", ""))
         rows.append(("  failed / empty replies", f"{o['failures']} / {o['empty_replies']}",
                      f"{s['failures']} / {s['empty_replies']}", ""))
     om, sm = ours["load"]["memory_after_load"], starter["load"]["memory_after_load"]

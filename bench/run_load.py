@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 from scripts.stack import running_assistant
 
 from . import load
-from .measure import rss_mib
+from .measure import cpu_seconds, rss_mib
 
 
 def _memory(stack) -> dict:
@@ -19,6 +19,19 @@ def _memory(stack) -> dict:
     if len(stack.processes) > 1:
         memory["actions_rss_mib"] = rss_mib(stack.processes[0].pid)
     return {k: None if v is None else round(v, 1) for k, v in memory.items()}
+
+
+def _cpu(stack) -> dict:
+    cpu = {"rasa": cpu_seconds(stack.rasa_pid)}
+    if len(stack.processes) > 1:
+        cpu["actions"] = cpu_seconds(stack.processes[0].pid)
+    return cpu
+
+
+def _cpu_ms_per_message(before: dict, after: dict, messages: int) -> dict:
+    """Server CPU per message: steadier than wall-clock figures on a busy machine."""
+    return {f"{name}_cpu_ms_per_msg": round((after[name] - before[name]) * 1000 / messages, 1)
+            for name in before if before[name] is not None and after.get(name) is not None}
 
 
 def measure_bot(label: str, episodes: Sequence[Sequence[str]], model: Path,
@@ -36,12 +49,16 @@ def measure_bot(label: str, episodes: Sequence[Sequence[str]], model: Path,
         load.warm_up(stack.webhook_url, episodes)
         print(f"  {label}: {sequential_messages} messages, one conversation at a time ...",
               flush=True)
+        cpu = _cpu(stack)
         seq = load.sequential(stack.webhook_url, episodes, sequential_messages)
-        result["sequential"] = seq.summary()
+        result["sequential"] = {**seq.summary(),
+                                **_cpu_ms_per_message(cpu, _cpu(stack), seq.messages)}
         print(f"  {label}: {conversations} conversations at once x {per_conversation} messages ...",
               flush=True)
+        cpu = _cpu(stack)
         conc = load.concurrent(stack.webhook_url, episodes, conversations, per_conversation)
-        result["concurrent"] = conc.summary()
+        result["concurrent"] = {**conc.summary(),
+                                **_cpu_ms_per_message(cpu, _cpu(stack), conc.messages)}
         result["memory_after_load"] = _memory(stack)
     for name in ("sequential", "concurrent"):
         s = result[name]
