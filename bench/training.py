@@ -17,7 +17,10 @@ def time_training(project: Path, label: str) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-train-{label}-") as tmp:
         tmp = Path(tmp)
         env = {**os.environ, "RASA_CACHE_DIRECTORY": str(tmp / "cache"),
-               "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+               "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+               # custom components in the project (e.g. nlu.components.*) must import
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(project),
+                                                           os.environ.get("PYTHONPATH")]))}
         log = tmp / "train.log"
         print(f"  training {label} ({project}) ...", flush=True)
         began = time.perf_counter()
