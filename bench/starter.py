@@ -3,6 +3,7 @@ starter-bot/ (gitignored) so later runs reuse it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,8 @@ def ensure_starter_bot(directory: Path = STARTER_DIR) -> Path:
     with log.open("w") as out:
         code = subprocess.call([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir",
                                 str(directory)], cwd=directory, stdout=out,
-                               stderr=subprocess.STDOUT)
+                               stderr=subprocess.STDOUT,
+                               env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     if code != 0 or not list((directory / "models").glob("*.tar.gz")):
         raise SystemExit(f"`rasa init` failed (exit {code}), see {log}")
     shutil.copy(log, directory / "init.log")

@@ -18,6 +18,7 @@ def time_training(project: Path, label: str) -> dict:
         tmp = Path(tmp)
         env = {**os.environ, "RASA_CACHE_DIRECTORY": str(tmp / "cache"),
                "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+               "RASA_TELEMETRY_ENABLED": "false",
                # custom components in the project (e.g. nlu.components.*) must import
                "PYTHONPATH": os.pathsep.join(filter(None, [str(project),
                                                            os.environ.get("PYTHONPATH")]))}
