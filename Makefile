@@ -14,7 +14,7 @@ STAMPS  := .make
 MODEL   := models/assistant.tar.gz
 NLU_GENERATED := data/nlu/generated.yml
 CATALOG_FILES := $(wildcard catalog/*.yml catalog/thu-tuc/*.yml)
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(NLU_GENERATED)
+TRAINING_INPUTS := config.yml domain.yml nlu/components.py $(wildcard data/*.yml data/nlu/*.yml) $(NLU_GENERATED)
 
 # Settings for `make run` (override on the command line or in the environment).
 ENDPOINTS      ?= endpoints.yml
@@ -23,6 +23,8 @@ ACTIONS_PORT   ?= 5055
 WIDGET_PORT    ?= 8080
 WIDGET_ORIGINS ?= http://localhost:$(WIDGET_PORT) http://127.0.0.1:$(WIDGET_PORT)
 export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS
+# These machines reach no telemetry or error-reporting servers; Rasa must not try.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup check-catalog nlu train run test test-unit test-stories validate bench clean browser postgres
 

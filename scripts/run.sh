@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 : "${ENDPOINTS:=endpoints.yml}" "${RASA_PORT:=5005}" "${ACTIONS_PORT:=5055}" "${WIDGET_PORT:=8080}"
 : "${WIDGET_ORIGINS:=http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
+export RASA_TELEMETRY_ENABLED=false  # these machines reach no telemetry servers
 export RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}"
 
 pids=()

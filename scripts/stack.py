@@ -126,7 +126,8 @@ def running_assistant(
         if work_dir is None:
             work_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="stack-")))
         work_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
+               **(extra_env or {})}
         rasa = str(BIN / "rasa")
         actions_port, rasa_port = free_port(), free_port()
         actions_url = f"http://127.0.0.1:{actions_port}"
