@@ -30,6 +30,8 @@ BRIDGE_KEY = "bridge"
 GREET_PAYLOAD = "/greet"
 HELP_PAYLOAD = "/help"
 TYPING_REFRESH_SECONDS = 4.0  # Telegram shows "typing…" for ~5 s per call
+TYPING_STOP_GRACE_SECONDS = 1.0
+TYPING_DELAY_SECONDS = 0.3  # show "typing…" only when Rasa takes longer than this
 
 
 @dataclass
@@ -61,21 +63,30 @@ def is_group(message: Optional[Message]) -> bool:
 
 @contextlib.asynccontextmanager
 async def typing_shown(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIterator[None]:
-    """Keep "typing…" visible while Rasa thinks; a failure here must not stop the answer."""
+    """Keep "typing…" visible while Rasa thinks; a failure here must not stop the answer.
+
+    The loop is stopped with an event rather than cancelled: cancelling a request in
+    flight would throw away its pooled HTTP connection to the Bot API."""
+    done = asyncio.Event()
 
     async def keep_typing() -> None:
-        while True:
+        # Fast answers need no indicator; skipping it halves Bot API calls per message.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(done.wait(), TYPING_DELAY_SECONDS)
+        while not done.is_set():
             with contextlib.suppress(TelegramError):
                 await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-            await asyncio.sleep(TYPING_REFRESH_SECONDS)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(done.wait(), TYPING_REFRESH_SECONDS)
 
     task = asyncio.create_task(keep_typing())
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        done.set()
+        await asyncio.wait({task}, timeout=TYPING_STOP_GRACE_SECONDS)
+        if not task.done():  # Bot API very slow: do not hold the answer back for it
+            task.cancel()
 
 
 async def send_text(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,

@@ -17,6 +17,7 @@ CHAT = 4242
 
 
 async def test_text_in_answer_out(bridge, telegram_api, fake_rasa):
+    fake_rasa.delay = 0.6  # slow enough for "typing…" to be shown
     telegram_api.push(message_update(telegram_api, CHAT, "làm lý lịch tư pháp ở đâu?"))
     [sent] = await telegram_api.wait_calls("sendMessage", CHAT)
     assert fake_rasa.calls[0].message == "làm lý lịch tư pháp ở đâu?"
