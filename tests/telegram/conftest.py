@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
@@ -14,10 +13,9 @@ for path in (HERE, HERE.parent.parent):  # telegram_standins, and the project ro
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from telegram_standins import TOKEN, BotApiStandIn, FakeRasa  # noqa: E402
+from bridge_support import bridge_settings, running_bridge  # noqa: E402
+from telegram_standins import BotApiStandIn, FakeRasa  # noqa: E402
 
-from channels.telegram.app import ALLOWED_UPDATES, build_application, set_commands, close_rasa  # noqa: E402
-from channels.telegram.config import Settings  # noqa: E402
 
 
 def pytest_configure(config):
@@ -37,31 +35,6 @@ def fake_rasa():
     rasa = FakeRasa().start()
     yield rasa
     rasa.stop()
-
-
-def bridge_settings(api: BotApiStandIn, rasa_url: str, **overrides) -> Settings:
-    """Test settings: short Rasa timeout so 'Rasa down' tests are quick."""
-    values = dict(token=TOKEN, base_url=api.url, rasa_url=rasa_url, rasa_read_timeout=5.0,
-                  rasa_connect_timeout=1.0, id_salt="test-salt")
-    values.update(overrides)
-    return Settings(**values)
-
-
-@contextlib.asynccontextmanager
-async def running_bridge(settings: Settings):
-    """The real Application, long polling the stand-in, as run_polling would run it."""
-    application = build_application(settings)
-    async with application:
-        await set_commands(application)
-        await application.start()
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            await close_rasa(application)
 
 
 @pytest_asyncio.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import bridge_settings, running_bridge
+from bridge_support import bridge_settings, running_bridge
 from telegram_standins import callback_update, message_update
 
 from channels.telegram import texts

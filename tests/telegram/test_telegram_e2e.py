@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import bridge_settings, running_bridge
+from bridge_support import bridge_settings, running_bridge
 from telegram_standins import message_update
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]

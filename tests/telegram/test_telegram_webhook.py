@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 import requests
-from conftest import bridge_settings
+from bridge_support import bridge_settings
 from telegram_standins import message_update
 
 from channels.telegram.app import SECRET_HEADER, build_application, serve_webhook
