@@ -23,6 +23,10 @@ from actions.settings import PROJECT_ROOT, catalog_dir
 from actions.text import strip_diacritics
 
 TEMPLATES = PROJECT_ROOT / "nlu" / "templates.yml"
+OTHER_SERVICES = PROJECT_ROOT / "nlu" / "other_services.yml"
+# Question intents whose phrasings, about another office's service, are out of scope.
+OUT_OF_SCOPE_FROM = ("ask_steps", "ask_documents", "ask_fee", "ask_time", "ask_where",
+                     "ask_online", "ask_contact")
 OUTPUT = PROJECT_ROOT / "data" / "nlu" / "generated.yml"
 SEED = 20260701
 NAMES_PER_TEMPLATE = 3
@@ -69,25 +73,31 @@ def _variants(text: str, rng: random.Random) -> List[str]:
             _phone_typed(text, rng)]
 
 
-def generate(catalog: Catalog, templates: Dict[str, List[str]]) -> Dict[str, List[str]]:
+def generate(catalog: Catalog, templates: Dict[str, List[str]],
+             other_services: List[str]) -> Dict[str, List[str]]:
     rng = random.Random(SEED)
     names = procedure_names(catalog)
-    examples: Dict[str, List[str]] = {}
+    examples: Dict[str, set] = {intent: set() for intent in templates}
     for intent, phrasings in templates.items():
-        found = set()
         for template in phrasings:
             if "{p}" not in template:
-                found.update(_variants(template, rng))
+                examples[intent].update(_variants(template, rng))
                 continue
             # A bare name ("{p}") teaches inform_procedure: use every name there.
             chosen = names if template.strip() == "{p}" else rng.sample(names, NAMES_PER_TEMPLATE)
             for name in chosen:
-                # {q} is a second procedure, for comparisons ("{p} và {q} khác gì").
-                other = rng.choice([n for n in names if n != name])
-                text = template.replace("{p}", name).replace("{q}", other)
-                found.update(_variants(text, rng))
-        examples[intent] = sorted(e for e in found if e)
-    return examples
+                examples[intent].update(_variants(_fill(template, name, names, rng), rng))
+            if intent in OUT_OF_SCOPE_FROM:
+                service = rng.choice(other_services)
+                examples.setdefault("out_of_scope", set()).update(
+                    _variants(_fill(template, service, names, rng), rng))
+    return {intent: sorted(e for e in found if e) for intent, found in examples.items()}
+
+
+def _fill(template: str, name: str, names: List[str], rng: random.Random) -> str:
+    """{p} is the procedure; {q} a second one, for comparisons ("{p} và {q} khác gì")."""
+    other = rng.choice([n for n in names if n != name])
+    return template.replace("{p}", name).replace("{q}", other)
 
 
 def render(examples: Dict[str, List[str]]) -> str:
@@ -101,7 +111,8 @@ def render(examples: Dict[str, List[str]]) -> str:
 
 def build() -> str:
     templates = yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
-    return render(generate(load_catalog(catalog_dir()), templates))
+    other_services = yaml.safe_load(OTHER_SERVICES.read_text(encoding="utf-8"))
+    return render(generate(load_catalog(catalog_dir()), templates, other_services))
 
 
 def main(argv: List[str]) -> int:
