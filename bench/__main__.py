@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import messages, nlu_eval, report, run_load, starter, training  # noqa: E402
+from bench import messages, report, run_load, starter, training  # noqa: E402
+from nlu import evaluate as nlu_eval  # noqa: E402
 from bench.measure import newest_model  # noqa: E402
 
 

@@ -28,7 +28,7 @@ wait_for "http://localhost:$ACTIONS_PORT/health" "The action server" "${pids[-1]
 
 echo "==> Starting Rasa (REST channel) on :$RASA_PORT, conversations in $ENDPOINTS"
 # shellcheck disable=SC2086  # WIDGET_ORIGINS is a space-separated list
-$BIN/python -m scripts.rasa_cli run --model models/assistant.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml \
+$BIN/python -m rasa_server run --model models/assistant.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --port "$RASA_PORT" --cors $WIDGET_ORIGINS & pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "Rasa" "${pids[-1]}"
 

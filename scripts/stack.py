@@ -100,7 +100,8 @@ def write_endpoints(path: Path, actions_url: str, tracker_db: Path,
     """Endpoints for this run: the given action server, and the tracker store of `template`
     (e.g. endpoints.postgres.yml, ${VARS} left for Rasa to fill) or SQLite in `tracker_db`."""
     config = yaml.safe_load(template.read_text()) if template else {
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}}
+        "tracker_store": {"type": "rasa_server.tracker_store.FastSQLTrackerStore",
+                          "dialect": "sqlite", "db": str(tracker_db)}}
     config["action_endpoint"] = {"url": f"{actions_url}/webhook"}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
 
@@ -146,8 +147,8 @@ def running_assistant(
             ))
             wait_until_up(f"{actions_url}/health", processes[-1], log, startup_timeout)
         log = work_dir / "rasa.log"
-        # scripts/rasa_cli.py is `rasa` with a cheaper check of action responses.
-        args = [sys.executable, "-m", "scripts.rasa_cli", "run", "--port", str(rasa_port),
+        # rasa_server is `rasa` with cheaper per-message work (see rasa_server/__init__.py).
+        args = [sys.executable, "-m", "rasa_server", "run", "--port", str(rasa_port),
                 "--interface", "127.0.0.1", "--endpoints", str(endpoints),
                 "--credentials", str(project / "credentials.yml")]
         args += ["--model", str(model or project / "models")]

@@ -7,23 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sklearn.metrics import f1_score
 
-from nlu import generate
+from nlu import evaluate, generate
 
-HELDOUT = sorted((Path(__file__).parent / "nlu").glob("heldout_*.yml"))
 STORIES = Path(__file__).parent / "stories"
+TRAINING = Path(__file__).parent.parent / "data" / "nlu"
 MIN_MACRO_F1 = 0.90
-
-
-def examples(path: Path):
-    """(text, intent) pairs of a Rasa NLU file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for block in data["nlu"]:
-        for line in block["examples"].splitlines():
-            text = line.strip()[2:].strip() if line.strip().startswith("- ") else ""
-            if text:
-                yield text, block["intent"]
 
 
 @pytest.fixture(scope="module")
@@ -44,25 +33,21 @@ def test_generated_training_data_matches_the_catalog():
     assert generate.main(["--check"]) == 0, "run `make nlu` and commit data/nlu/generated.yml"
 
 
-def test_heldout_set_is_kept_apart_from_training_data():
-    training = {text.lower() for path in (Path(__file__).parent.parent / "data" / "nlu").glob("*.yml") for text, _ in examples(path)}
-    overlap = [t for path in HELDOUT for t, _ in examples(path) if t.lower() in training]
-    assert len(HELDOUT) >= 4 and not overlap, overlap[:10]
+def test_heldout_sets_are_kept_apart_from_training_data():
+    training = {text.lower() for path in TRAINING.glob("*.yml")
+                for text, _ in evaluate.examples(path)}
+    files = evaluate.heldout_files()
+    overlap = [t for path in files for t, _ in evaluate.examples(path) if t.lower() in training]
+    assert len(files) >= 8 and not overlap, overlap[:10]
 
 
-def test_heldout_intent_f1_meets_the_threshold(parse):
-    expected, predicted, misses = [], [], []
-    for path in HELDOUT:
-        for text, intent in examples(path):
-            guess = parse(text)
-            expected.append(intent)
-            # A low-confidence fallback offers guesses; it still counts as a miss here.
-            predicted.append(guess)
-            if guess != intent:
-                misses.append(f"{path.stem}: {text!r} -> {guess} (expected {intent})")
-    score = f1_score(expected, predicted, average="macro", labels=sorted(set(expected)))
-    print(f"held-out macro F1 = {score:.3f} on {len(expected)} messages")
-    assert score >= MIN_MACRO_F1, f"macro F1 {score:.3f} < {MIN_MACRO_F1}:\n" + "\n".join(misses)
+def test_heldout_intent_f1_meets_the_threshold(model_path):
+    result = evaluate.evaluate(model_path)
+    print(evaluate.format_report(result))
+    score = result["overall"]["macro_f1"]
+    misses = "\n".join(f"{m['style']}: {m['text']!r} -> {m['predicted']} (expected {m['expected']})"
+                       for m in result["misses"])
+    assert score >= MIN_MACRO_F1, f"macro F1 {score:.3f} < {MIN_MACRO_F1}:\n{misses}"
 
 
 def test_story_messages_are_understood_as_labelled(parse):

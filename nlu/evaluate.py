@@ -1,5 +1,6 @@
 """Intent accuracy and macro F1 of a trained model on the hand-written held-out files
-(tests/nlu/heldout_<style>.yml), per writing style and overall."""
+(tests/nlu/<set>_<style>.yml), per writing style and overall. Used by the NLU test (which
+enforces the threshold) and by the benchmark (which prints the figures)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ HELDOUT_DIR = ROOT / "tests" / "nlu"
 
 
 def heldout_files() -> List[Path]:
-    return sorted(HELDOUT_DIR.glob("heldout_*.yml"))
+    """Every held-out set: heldout_* and fresh_*, written by two people apart from training."""
+    return sorted(HELDOUT_DIR.glob("*_*.yml"))
 
 
 def examples(path: Path) -> List[Tuple[str, str]]:
@@ -58,7 +60,9 @@ def _quiet() -> None:
 
 def evaluate(model: Path) -> dict:
     _quiet()
-    files = {path.stem.replace("heldout_", ""): examples(path) for path in heldout_files()}
+    files: Dict[str, List[Tuple[str, str]]] = {}
+    for path in heldout_files():  # grouped by style: heldout_typos + fresh_typos -> typos
+        files.setdefault(path.stem.split("_", 1)[1], []).extend(examples(path))
     texts = [text for pairs in files.values() for text, _ in pairs]
     print(f"  parsing {len(texts)} held-out messages with {model.name} ...", flush=True)
     guesses = iter(asyncio.run(_parse_all(model, texts)))

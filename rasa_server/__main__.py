@@ -6,7 +6,7 @@ profile of the REST server under load showed that check taking about 75% of its 
 message. Here the validator is built once; responses are checked against the same schema
 and rejected with the same error. Everything else is stock Rasa.
 
-    python -m scripts.rasa_cli run --model models ...   # same arguments as `rasa`
+    python -m rasa_server run --model models ...   # same arguments as `rasa`
 """
 
 from __future__ import annotations

@@ -1,0 +1,82 @@
+"""The Rasa launcher's cheaper response check accepts and rejects exactly what Rasa's own does."""
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+from rasa_server import __main__ as rasa_cli
+
+VALID = {"events": [{"event": "slot", "name": "procedure", "value": "ly_lich_tu_phap"}],
+         "responses": [{"text": "Xin chào", "buttons": []}]}
+INVALID = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]},
+           {"responses": ["not an object"]}]
+CHECKS = {"stock": RemoteAction._validate_action_result, "launcher": rasa_cli._validate_action_result}
+
+
+@pytest.mark.parametrize("check", CHECKS.values(), ids=CHECKS.keys())
+def test_valid_response_is_accepted(check):
+    assert check(RemoteAction("action_answer_procedure", None), VALID) is True
+
+
+@pytest.mark.parametrize("check", CHECKS.values(), ids=CHECKS.keys())
+@pytest.mark.parametrize("response", INVALID)
+def test_invalid_response_is_rejected(check, response):
+    with pytest.raises(ValidationError):
+        check(RemoteAction("action_answer_procedure", None), response)
+
+
+def test_install_replaces_the_check(monkeypatch):
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", CHECKS["stock"])
+    rasa_cli.install()
+    assert RemoteAction._validate_action_result is rasa_cli._validate_action_result
+
+
+# --- the tracker store --------------------------------------------------------------------------
+
+def _events_of(tracker):
+    """The events, without their timestamps (two runs create them at different times)."""
+    return [{k: v for k, v in event.as_dict().items() if k != "timestamp"} for event in tracker.events]
+
+
+async def _converse(store, domain):
+    """Two turns and a new session, as Rasa's processor drives a store; all events stored."""
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    turns = [
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+         UserUttered("lltp o dau", {"name": "ask_where", "confidence": 0.9}),
+         ActionExecuted("action_answer_procedure"), SlotSet("procedure", "ly_lich_tu_phap"),
+         ActionExecuted("action_listen")],
+        [UserUttered("phí bao nhiêu", {"name": "ask_fee", "confidence": 0.9}),
+         ActionExecuted("action_answer_procedure"), ActionExecuted("action_listen")],
+        [ActionExecuted("action_session_start"), SessionStarted(),
+         SlotSet("procedure", "ly_lich_tu_phap"), ActionExecuted("action_listen"),
+         UserUttered("bao lâu", {"name": "ask_time", "confidence": 0.9})],
+    ]
+    latest = []
+    for events in turns:
+        tracker = await store.retrieve("citizen") or DialogueStateTracker("citizen", domain.slots)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        latest.append(_events_of(await store.retrieve("citizen")))
+    return latest
+
+
+async def test_fast_tracker_store_keeps_conversations_exactly_like_rasas(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from rasa_server.tracker_store import FastSQLTrackerStore
+
+    domain = Domain.load("domain.yml")
+    stock = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "stock.db"))
+    fast = FastSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "fast.db"))
+    seen_by_stock, seen_by_fast = await _converse(stock, domain), await _converse(fast, domain)
+    assert seen_by_fast == seen_by_stock
+    assert seen_by_fast[-1][0]["event"] == "session_started"  # only the latest session is read
+    full = lambda store: store.retrieve_full_tracker("citizen")
+    assert _events_of(await full(fast)) == _events_of(await full(stock))
+    assert len((await full(fast)).events) == 15  # every event stored once
+    assert await fast.retrieve("nobody") is None
