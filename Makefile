@@ -86,6 +86,8 @@ run: train
 
 # --- tests -----------------------------------------------------------------------------------
 validate: setup
+	@echo "==> Committed NLU data in step with the catalog"
+	@$(PY) -m nlu.generate --check
 	@echo "==> rasa data validate"
 	$(RASA) data validate --fail-on-warnings
 
@@ -101,7 +103,10 @@ test: validate test-unit test-stories
 	@echo "==> All tests passed"
 
 bench: train
+	@echo "==> Benchmark: NLU, REST latency and throughput vs stock Rasa's starter bot, training, memory"
 	$(PY) -m bench
+	@echo "==> Benchmark: latency the Telegram bridge adds, 50 chats x 10 messages"
+	$(PY) bench/telegram_bench.py
 
 clean:
 	rm -rf models results .rasa $(STAMPS) test-artifacts bench-results
