@@ -112,6 +112,12 @@ class ActionOutOfScope(Action):
 
     def run(self, dispatcher, tracker, domain):
         catalog = STORE.current()
+        # A long story ("em ở Nhật, hộ khẩu ở Vị Thanh, muốn xin lltp...") can read as off-topic
+        # to the classifier; a message that names a procedure is never refused.
+        procedure = find_procedure(catalog, _typed_text(tracker))
+        if procedure is not None:
+            _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW))
+            return [SlotSet("procedure", procedure.id)]
         dispatcher.utter_message(text=answers.out_of_scope(catalog),
                                  buttons=[{"title": "Xem các thủ tục", "payload": "/help"}])
         return []

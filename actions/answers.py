@@ -171,18 +171,17 @@ def office_contact(office: Office) -> str:
     return "\n".join(lines)
 
 
-def contact_answer(catalog: Catalog, procedure: Optional[Procedure],
-                   named_office: Optional[Office]) -> str:
+def contact_answer(catalog: Catalog, procedure: Procedure, named_office: Optional[Office]) -> str:
+    """Contacts of the office the citizen named, else of every office handling the procedure."""
     if named_office is not None:
-        offices = [named_office]
+        parts, offices = ["Thông tin liên hệ:"], [named_office]
     else:
-        offices = [catalog.offices[o] for o in procedure.offices] if procedure else []
-    parts = [f"{procedure.short_name} – Liên hệ:" if procedure and not named_office
-             else "Thông tin liên hệ:"]
+        parts = [f"{procedure.short_name} – Liên hệ:"]
+        offices = [catalog.offices[o] for o in procedure.offices]
     for office in offices:
         parts.append(closed_office_notice(catalog, office) or office_contact(office))
     parts.append(f"Kênh chính thức: {official_channel(catalog, procedure)}.")
-    return "\n".join(p for p in parts if p)
+    return "\n".join(parts)
 
 
 def channel_answer(catalog: Catalog, procedure: Procedure, aspect: str) -> str:

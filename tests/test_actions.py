@@ -146,3 +146,14 @@ def test_a_bare_procedure_name_gives_its_overview(answer):
     messages, events = run(answer, "bare_procedure_name")
     assert slot(events, "procedure") == "chung_thuc_ban_sao"
     assert "nội dung nào" in texts(messages) and messages[0]["buttons"]
+
+
+def test_off_topic_question_is_refused_politely_with_the_official_channel():
+    messages, _ = run(actions.ActionOutOfScope(), "off_topic")
+    assert "ngoài phạm vi" in texts(messages) and "dichvucong.gov.vn" in texts(messages)
+
+
+def test_a_message_naming_a_procedure_is_never_refused_as_off_topic():
+    messages, events = run(actions.ActionOutOfScope(), "story_naming_a_procedure_read_as_off_topic")
+    assert "ngoài phạm vi" not in texts(messages) and "Công an" in texts(messages)
+    assert slot(events, "procedure") == LLTP and messages[0]["buttons"]
