@@ -84,7 +84,7 @@ class ActionAnswerProcedure(Action):
 
     @staticmethod
     def _aspect(intent: Optional[str], tracker: Tracker) -> str:
-        """The aspect asked now; a bare procedure name answers what was asked before."""
+        """The aspect asked now; a procedure chosen after "which procedure?" gets the pending one."""
         if intent in answers.ASPECTS:
             return intent
         pending = tracker.get_slot("pending_aspect")
