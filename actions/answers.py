@@ -37,16 +37,19 @@ ASPECT_TITLES: Dict[str, str] = {
     "ask_changes": "Quy định mới, thay đổi",
 }
 ASPECTS = tuple(ASPECT_TITLES)
+# Aspects answered from the procedure's channels (cach_thuc) of one kind.
+CHANNEL_FOR_ASPECT = {"ask_postal": "buu_chinh", "ask_online": "truc_tuyen"}
+# Aspects whose answer adds each channel's own figure (Channel.fee / Channel.time).
+CHANNEL_DETAIL = {"ask_fee": "fee", "ask_time": "time"}
 # The catalog's name of each aspect (hoi_dap.khia_canh).
 ASPECT_KEYS: Dict[str, str] = {
     **{intent: field_name for intent, (field_name, _) in FIELD_ASPECTS.items()},
-    "ask_where": "noi_nop", "ask_postal": "buu_chinh", "ask_online": "truc_tuyen",
-    "ask_contact": "lien_he", "ask_changes": "thay_doi",
+    **CHANNEL_FOR_ASPECT, "ask_where": "noi_nop", "ask_contact": "lien_he",
+    "ask_changes": "thay_doi",
 }
 OVERVIEW = "overview"
 # The aspects offered as buttons after an answer, most asked first.
 BUTTON_ASPECTS = ("ask_documents", "ask_fee", "ask_time", "ask_where", "ask_online", "ask_changes")
-CHANNEL_FOR_ASPECT = {"ask_postal": "buu_chinh", "ask_online": "truc_tuyen"}
 CHANNEL_NAMES = {"truc_tiep": "Nộp trực tiếp", "buu_chinh": "Qua bưu điện", "truc_tuyen": "Trực tuyến"}
 
 
@@ -241,15 +244,11 @@ def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
         text = channel_answer(catalog, procedure, aspect)
     elif aspect == "ask_changes":
         text = changes_answer(catalog, procedure)
-    elif aspect == "ask_fee":
-        text = fact_answer(catalog, procedure, aspect, procedure.fact("le_phi"),
-                           _channel_lines(procedure, "fee", "Theo kênh nộp"))
-    elif aspect == "ask_time":
-        text = fact_answer(catalog, procedure, aspect, procedure.fact("thoi_han_giai_quyet"),
-                           _channel_lines(procedure, "time", "Theo kênh nộp"))
     else:
         field_name, _ = FIELD_ASPECTS[aspect]
-        text = fact_answer(catalog, procedure, aspect, procedure.fact(field_name))
+        per_channel = CHANNEL_DETAIL.get(aspect)
+        extra = _channel_lines(procedure, per_channel, "Theo kênh nộp") if per_channel else ""
+        text = fact_answer(catalog, procedure, aspect, procedure.fact(field_name), extra)
     return Reply(text, aspect_buttons(procedure, skip=aspect))
 
 

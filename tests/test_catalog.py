@@ -140,3 +140,11 @@ def test_unknown_fact_is_kept_as_unknown_with_its_reason(catalog_copy):
 def test_missing_catalog_files_are_named(tmp_path):
     message = problems_of(tmp_path)
     assert "chung.yml: file is missing" in message and "co-quan.yml: file is missing" in message
+
+
+def test_every_aspect_the_assistant_answers_has_a_name_staff_can_use():
+    # hoi_dap.khia_canh is validated against catalog.ASPECT_KEYS; answers must use the same names.
+    from actions import answers, catalog as catalog_module
+
+    assert set(answers.ASPECT_KEYS.values()) <= set(catalog_module.ASPECT_KEYS)
+    assert set(answers.ASPECT_KEYS) == set(answers.ASPECTS)
