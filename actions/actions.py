@@ -118,8 +118,7 @@ class ActionOutOfScope(Action):
         if procedure is not None:
             _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW))
             return [SlotSet("procedure", procedure.id)]
-        dispatcher.utter_message(text=answers.out_of_scope(catalog),
-                                 buttons=[{"title": "Xem các thủ tục", "payload": "/help"}])
+        _send(dispatcher, answers.out_of_scope(catalog))
         return []
 
 
@@ -147,11 +146,7 @@ class ActionSuggestGuesses(Action):
             _send(dispatcher, answers.blank_message(catalog))
             return []
         if _consecutive_fallbacks(tracker) >= 2:
-            dispatcher.utter_message(
-                text="Xin lỗi, tôi vẫn chưa hiểu câu hỏi. Anh/Chị có thể hỏi ngắn gọn hơn, "
-                     "ví dụ \"lệ phí lý lịch tư pháp\", hoặc hỏi cán bộ qua kênh chính thức: "
-                     f"{answers.official_channel(catalog, None)}.",
-                buttons=[{"title": "Xem các thủ tục", "payload": "/help"}])
+            _send(dispatcher, answers.still_not_understood(catalog))
             return []
         procedure = resolve_procedure(tracker, catalog)
         guesses = self._guessed_aspects(tracker)
@@ -164,8 +159,7 @@ class ActionSuggestGuesses(Action):
             buttons = [{"title": f"{answers.ASPECT_TITLES[a]} – {procedure.short_name}",
                         "payload": answers.payload(a, procedure.id)} for a in guesses]
             text = f"Xin lỗi, tôi chưa hiểu rõ. Anh/Chị muốn hỏi gì về {procedure.short_name}?"
-        buttons.append({"title": "Xem các thủ tục", "payload": "/help"})
-        dispatcher.utter_message(text=text, buttons=buttons)
+        _send(dispatcher, answers.Reply(text, buttons + [answers.MENU_BUTTON]))
         return [SlotSet("procedure", procedure.id)] if procedure else []
 
     @staticmethod

@@ -53,6 +53,10 @@ BUTTON_ASPECTS = ("ask_documents", "ask_fee", "ask_time", "ask_where", "ask_onli
 CHANNEL_NAMES = {"truc_tiep": "Nộp trực tiếp", "buu_chinh": "Qua bưu điện", "truc_tuyen": "Trực tuyến"}
 
 
+MENU_BUTTON = {"title": "Xem các thủ tục", "payload": "/help"}
+EXAMPLE_QUESTION = "\"lệ phí lý lịch tư pháp\""
+
+
 @dataclass
 class Reply:
     text: str
@@ -262,7 +266,7 @@ def which_procedure(catalog: Catalog, aspect: str) -> Reply:
 
 def blank_message(catalog: Catalog) -> Reply:
     return Reply("Anh/Chị chưa nhập nội dung câu hỏi. Anh/Chị có thể gõ câu hỏi, ví dụ "
-                 "\"lệ phí lý lịch tư pháp\", hoặc chọn một thủ tục:",
+                 f"{EXAMPLE_QUESTION}, hoặc chọn một thủ tục:",
                  procedure_buttons(catalog, "inform_procedure"))
 
 
@@ -274,10 +278,17 @@ def menu(catalog: Catalog) -> Reply:
     )
 
 
-def out_of_scope(catalog: Catalog) -> str:
-    return (
+def still_not_understood(catalog: Catalog) -> Reply:
+    return Reply("Xin lỗi, tôi vẫn chưa hiểu câu hỏi. Anh/Chị có thể hỏi ngắn gọn hơn, ví dụ "
+                 f"{EXAMPLE_QUESTION}, hoặc hỏi cán bộ qua kênh chính thức: "
+                 f"{official_channel(catalog, None)}.", [MENU_BUTTON])
+
+
+def out_of_scope(catalog: Catalog) -> Reply:
+    return Reply(
         "Xin lỗi, câu hỏi này nằm ngoài phạm vi tôi hỗ trợ. Tôi chỉ hướng dẫn các thủ tục "
         "hành chính thuộc lĩnh vực tư pháp (lý lịch tư pháp, chứng thực, hộ tịch, quốc tịch, "
         "nuôi con nuôi, trợ giúp pháp lý...). "
-        f"Với các việc khác, anh/chị vui lòng liên hệ: {official_channel(catalog, None)}."
+        f"Với các việc khác, anh/chị vui lòng liên hệ: {official_channel(catalog, None)}.",
+        [MENU_BUTTON],
     )
