@@ -18,7 +18,8 @@ from actions import answers
 from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
 from actions.matching import find_office, find_procedure, find_question
-from actions.settings import catalog_dir
+from actions.premises import corrections, with_corrections
+from actions.settings import catalog_dir, today
 from actions.text import is_follow_up
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,11 @@ FALLBACK_INTENT = "nlu_fallback"
 MAX_GUESSES = 3
 
 
-def _send(dispatcher: CollectingDispatcher, reply: answers.Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+def _send(dispatcher: CollectingDispatcher, reply: answers.Reply,
+          corrected: Optional[List[str]] = None) -> None:
+    """Send a reply, after the corrections of any outdated belief the question carried."""
+    text = with_corrections(corrected or [], reply.text)
+    dispatcher.utter_message(text=text, buttons=reply.buttons or None)
 
 
 def _typed_text(tracker: Tracker) -> str:
@@ -60,24 +64,25 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog = STORE.current()
+        catalog, day = STORE.current(), today()
         intent = tracker.latest_message.get("intent", {}).get("name")
         aspect = self._aspect(intent, tracker)
         procedure = resolve_procedure(tracker, catalog)
-        if procedure is None:
-            _send(dispatcher, answers.which_procedure(catalog, aspect))
-            return [SlotSet("pending_aspect", aspect)]
-
         text = _typed_text(tracker)
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
-        question = find_question(procedure, text, aspect_key) if text else None
+        corrected = corrections(catalog, procedure, text, aspect_key, day)
+        if procedure is None:
+            _send(dispatcher, answers.which_procedure(catalog, aspect), corrected)
+            return [SlotSet("pending_aspect", aspect)]
+
+        question = find_question(procedure, text, aspect_key, day) if text else None
         if question is not None:
             reply = answers.Reply(answers.question_answer(procedure, question),
                                   answers.aspect_buttons(procedure))
         else:
             reply = answers.aspect_answer(catalog, procedure, aspect,
-                                          find_office(catalog, text) if text else None)
-        _send(dispatcher, reply)
+                                          find_office(catalog, text) if text else None, day)
+        _send(dispatcher, reply, corrected)
         last_aspect = aspect if aspect in answers.ASPECTS else tracker.get_slot("aspect")
         return [SlotSet("procedure", procedure.id), SlotSet("aspect", last_aspect),
                 SlotSet("pending_aspect", None)]
@@ -111,14 +116,16 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher, tracker, domain):
-        catalog = STORE.current()
+        catalog, day, text = STORE.current(), today(), _typed_text(tracker)
         # A long story ("em ở Nhật, hộ khẩu ở Vị Thanh, muốn xin lltp...") can read as off-topic
         # to the classifier; a message that names a procedure is never refused.
-        procedure = find_procedure(catalog, _typed_text(tracker))
+        procedure = find_procedure(catalog, text)
+        corrected = corrections(catalog, procedure, text, "tong_quan", day)
         if procedure is not None:
-            _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW))
+            _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW, day=day),
+                  corrected)
             return [SlotSet("procedure", procedure.id)]
-        _send(dispatcher, answers.out_of_scope(catalog))
+        _send(dispatcher, answers.out_of_scope(catalog), corrected)
         return []
 
 
@@ -149,6 +156,7 @@ class ActionSuggestGuesses(Action):
             _send(dispatcher, answers.still_not_understood(catalog))
             return []
         procedure = resolve_procedure(tracker, catalog)
+        corrected = corrections(catalog, procedure, _typed_text(tracker), "tong_quan", today())
         guesses = self._guessed_aspects(tracker)
         if procedure is None:
             buttons = [{"title": answers.ASPECT_TITLES[a], "payload": answers.payload(a)}
@@ -159,7 +167,7 @@ class ActionSuggestGuesses(Action):
             buttons = [{"title": f"{answers.ASPECT_TITLES[a]} – {procedure.short_name}",
                         "payload": answers.payload(a, procedure.id)} for a in guesses]
             text = f"Xin lỗi, tôi chưa hiểu rõ. Anh/Chị muốn hỏi gì về {procedure.short_name}?"
-        _send(dispatcher, answers.Reply(text, buttons + [answers.MENU_BUTTON]))
+        _send(dispatcher, answers.Reply(text, buttons + [answers.MENU_BUTTON]), corrected)
         return [SlotSet("procedure", procedure.id)] if procedure else []
 
     @staticmethod

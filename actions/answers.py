@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from actions.catalog import Catalog, Fact, Office, Procedure, QuestionAnswer
+from actions.settings import today
 
 # Aspect intents answered from one catalog field: intent -> (field, heading).
 FIELD_ASPECTS: Dict[str, tuple] = {
@@ -90,9 +91,37 @@ def official_channel(catalog: Catalog, procedure: Optional[Procedure]) -> str:
     return text.strip().rstrip(".")
 
 
-def _footer(procedure: Procedure, basis: Optional[str]) -> str:
-    source = f"Căn cứ: {basis}. " if basis else ""
-    return f"({source}Thông tin xác minh ngày {format_date(procedure.verified_on)}.)"
+def _footer(procedure: Procedure, basis: Optional[str],
+            verified_on: Optional[dt.date] = None) -> str:
+    source = f"Căn cứ: {basis.rstrip('.')}. " if basis else ""
+    return f"({source}Thông tin xác minh ngày {format_date(verified_on or procedure.verified_on)}.)"
+
+
+# How an answer admits that a fact rests on less than a legal text someone here has read.
+HEDGES = {
+    "bao_chi": "Thông tin này theo báo chí đưa tin về văn bản, chưa đối chiếu được toàn văn.",
+    "chua_chac": "Thông tin này chưa được xác nhận bằng văn bản chính thức, vui lòng kiểm tra lại.",
+}
+# A rule that changed within this many days is announced with what it replaced.
+RECENT_CHANGE_DAYS = 365
+
+
+def hedge(fact: Fact) -> str:
+    return HEDGES.get(fact.confidence, "")
+
+
+def change_line(procedure: Procedure, field_name: str, day: dt.date) -> str:
+    """'Từ 01/7/2026: X (trước đó: Y).' when the rule in force replaced another in the last year."""
+    dated = procedure.facts.get(field_name)
+    change = dated.change(day) if dated else None
+    if change is None:
+        return ""
+    current, previous = change
+    if current.start is None or (day - current.start).days > RECENT_CHANGE_DAYS:
+        return ""
+    before = previous.value.short if previous.value.known else "chưa có thông tin"
+    return f"Từ {format_date(current.start)}: {current.value.short.rstrip('.')} " \
+           f"(trước đó: {before.rstrip('.')})."
 
 
 def _heading(procedure: Procedure, aspect: str) -> str:
@@ -113,21 +142,23 @@ def unknown_answer(catalog: Catalog, procedure: Procedure, aspect: str,
 
 
 def fact_answer(catalog: Catalog, procedure: Procedure, aspect: str, fact: Fact,
-                extra: str = "") -> str:
+                extra: str = "", changed: str = "") -> str:
     if not fact.known:
         return unknown_answer(catalog, procedure, aspect, fact.unknown_reason)
-    parts = [_heading(procedure, aspect), fact.text]
-    if extra:
-        parts.append(extra)
+    parts = [_heading(procedure, aspect), fact.text, changed, extra, hedge(fact)]
     if fact.caveat:
         parts.append(f"Lưu ý: {fact.caveat}")
-    parts.append(_footer(procedure, fact.basis))
-    return "\n".join(parts)
+    parts.append(_footer(procedure, fact.basis, fact.verified_on))
+    return "\n".join(p for p in parts if p)
 
 
-def _channel_lines(procedure: Procedure, attribute: str, label: str) -> str:
-    lines = [f"- {c.name or CHANNEL_NAMES[c.kind]}: {getattr(c, attribute)}"
-             for c in procedure.channels if getattr(c, attribute)]
+def _channel_lines(procedure: Procedure, attribute: str, label: str, day: dt.date) -> str:
+    lines: List[str] = []
+    for channel in procedure.channels:
+        detail = channel.detail(attribute, day)
+        line = f"- {channel.name or CHANNEL_NAMES[channel.kind]}: {detail.text}" if detail else ""
+        if line and line not in lines:
+            lines.append(line)
     return f"{label}:\n" + "\n".join(lines) if lines else ""
 
 
@@ -170,7 +201,10 @@ def office_contact(office: Office) -> str:
     facts = (("Địa chỉ", office.address), ("Giờ làm việc", office.hours),
              ("Điện thoại", office.phone))
     unknown = [label.lower() for label, fact in facts if not fact.known]
-    lines += [f"- {label}: {fact.text}" for label, fact in facts if fact.known]
+    for label, fact in facts:
+        if fact.known:
+            notes = " ".join(n for n in (hedge(fact), fact.caveat) if n)
+            lines.append(f"- {label}: {fact.text}" + (f" ({notes})" if notes else ""))
     if unknown:
         lines.append(f"- Chưa có thông tin đã xác minh về: {', '.join(unknown)}.")
     if office.note:
@@ -191,28 +225,32 @@ def contact_answer(catalog: Catalog, procedure: Procedure, named_office: Optiona
     return "\n".join(parts)
 
 
-def channel_answer(catalog: Catalog, procedure: Procedure, aspect: str) -> str:
+def channel_answer(catalog: Catalog, procedure: Procedure, aspect: str, day: dt.date) -> str:
     kind = CHANNEL_FOR_ASPECT[aspect]
-    channels = [c for c in procedure.channels if c.kind == kind]
+    channels = [c for c in procedure.channels
+                if c.kind == kind and c.detail("description", day) is not None]
     if not channels:
         return unknown_answer(catalog, procedure, aspect)
     parts = [_heading(procedure, aspect)]
     for channel in channels:
-        parts.append(channel.description)
-        if channel.time:
-            parts.append(f"Thời hạn: {channel.time}")
-        if channel.fee:
-            parts.append(f"Phí: {channel.fee}")
+        description = channel.detail("description", day)
+        parts.append(description.text if description else "")
+        for attribute, label in (("time", "Thời hạn"), ("fee", "Phí")):
+            detail = channel.detail(attribute, day)
+            if detail:
+                parts.append(f"{label}: {detail.text}")
+                parts.append(hedge(detail))
     parts.append(_footer(procedure, None))
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
 
 
-def changes_answer(catalog: Catalog, procedure: Procedure) -> str:
+def changes_answer(catalog: Catalog, procedure: Procedure, day: dt.date) -> str:
     if not procedure.changes:
         return unknown_answer(catalog, procedure, "ask_changes")
     lines = [_heading(procedure, "ask_changes")]
     for change in procedure.changes:
-        lines.append(f"- Từ {format_date(change.date)}: {change.text}")
+        upcoming = " (sắp áp dụng)" if change.date > day else ""
+        lines.append(f"- Từ {format_date(change.date)}{upcoming}: {change.text}")
     lines.append(f"Quy định đang áp dụng có hiệu lực từ {format_date(procedure.effective_from)}.")
     lines.append(_footer(procedure, None))
     return "\n".join(lines)
@@ -236,8 +274,10 @@ def question_answer(procedure: Procedure, question: QuestionAnswer) -> str:
 
 
 def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
-                  named_office: Optional[Office] = None) -> Reply:
-    """The answer about one aspect of a procedure, with buttons for the other aspects."""
+                  named_office: Optional[Office] = None, day: Optional[dt.date] = None) -> Reply:
+    """The answer about one aspect of a procedure as the rules stand on `day` (default today),
+    with buttons for the other aspects."""
+    day = day or today()
     if aspect == OVERVIEW:
         return Reply(overview_answer(procedure), aspect_buttons(procedure))
     if aspect == "ask_where":
@@ -245,14 +285,15 @@ def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
     elif aspect == "ask_contact":
         text = contact_answer(catalog, procedure, named_office)
     elif aspect in CHANNEL_FOR_ASPECT:
-        text = channel_answer(catalog, procedure, aspect)
+        text = channel_answer(catalog, procedure, aspect, day)
     elif aspect == "ask_changes":
-        text = changes_answer(catalog, procedure)
+        text = changes_answer(catalog, procedure, day)
     else:
         field_name, _ = FIELD_ASPECTS[aspect]
         per_channel = CHANNEL_DETAIL.get(aspect)
-        extra = _channel_lines(procedure, per_channel, "Theo kênh nộp") if per_channel else ""
-        text = fact_answer(catalog, procedure, aspect, procedure.fact(field_name), extra)
+        extra = _channel_lines(procedure, per_channel, "Theo kênh nộp", day) if per_channel else ""
+        text = fact_answer(catalog, procedure, aspect, procedure.fact(field_name, day), extra,
+                           change_line(procedure, field_name, day))
     return Reply(text, aspect_buttons(procedure, skip=aspect))
 
 

@@ -12,10 +12,11 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar
 
 import yaml
 
+from actions.settings import today
 from actions.text import fold
 
 # Answer fields of a procedure: each holds a Fact (text, or a mapping, or {chua_ro: why}).
@@ -27,11 +28,17 @@ PROCEDURE_REQUIRED = (
     "id", "ten", "ten_ngan", "linh_vuc", "cap_thuc_hien", "co_quan_thuc_hien", "mo_ta",
     "hieu_luc_tu", "ngay_xac_minh", "nguon", "bi_danh",
 )
-PROCEDURE_OPTIONAL = ("ma_tthc", "noi_nop", "kenh_chinh_thuc", "cach_thuc", "thay_doi", "hoi_dap")
+PROCEDURE_OPTIONAL = ("ma_tthc", "noi_nop", "kenh_chinh_thuc", "cach_thuc", "thay_doi", "hoi_dap",
+                      "tien_de_sai")
 CHANNEL_KINDS = ("truc_tiep", "buu_chinh", "truc_tuyen")
 # What a question can be about, as staff name it in hoi_dap.khia_canh.
 ASPECT_KEYS = tuple(f for f in FACT_FIELDS if f != "ket_qua") + (
     "noi_nop", "buu_chinh", "truc_tuyen", "lien_he", "thay_doi", "tong_quan")
+# How sure a fact is (do_tin_cay): confirmed by a legal text (the default, no hedge), resting
+# on press reports of a text nobody here has read, or recalled and not yet confirmed.
+CONFIDENCE_LEVELS = ("van_ban", "bao_chi", "chua_chac")
+FACT_KEYS = ("noi_dung", "can_cu", "luu_y", "do_tin_cay", "tom_tat", "ngay_xac_minh")
+VERSION_KEYS = ("tu_ngay", "den_ngay", "chua_ro") + FACT_KEYS
 OFFICE_KINDS = ("van_phong", "cong_thong_tin")
 OFFICE_STATES = ("dang_hoat_dong", "da_dong")
 OFFICE_KEYS = (
@@ -58,22 +65,84 @@ class Fact:
     basis: Optional[str] = None
     caveat: Optional[str] = None
     unknown_reason: Optional[str] = None
+    confidence: str = "van_ban"
+    summary: Optional[str] = None  # tom_tat: one line, for "Từ 01/7/2026: X (trước đó: Y)"
+    verified_on: Optional[dt.date] = None  # when this fact was re-checked, if not with its record
 
     @property
     def known(self) -> bool:
         return self.text is not None
 
+    @property
+    def short(self) -> str:
+        """The one-line form of the fact: its summary, else its first line."""
+        if self.summary:
+            return self.summary
+        first = (self.text or "").strip().splitlines()[0] if self.text else ""
+        return first.lstrip("- ").strip()
+
 
 UNKNOWN = Fact()
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Version(Generic[T]):
+    """A value in force from `start` (None: always was) to `end` inclusive (None: open-ended)."""
+
+    start: Optional[dt.date]
+    end: Optional[dt.date]
+    value: T
+
+    def applies(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Dated(Generic[T]):
+    """A value with dated versions, oldest first, so rules can be entered before they apply.
+
+    A version without an end lasts until the next one starts; the validator has already
+    rejected unordered and overlapping versions."""
+
+    versions: Tuple[Version[T], ...]
+
+    @classmethod
+    def always(cls, value: T) -> "Dated[T]":
+        return cls((Version(None, None, value),))
+
+    def _index(self, day: dt.date) -> Optional[int]:
+        found = None
+        for index, version in enumerate(self.versions):
+            if version.applies(day):
+                found = index  # a later version that has started replaces an open-ended one
+        return found
+
+    def at(self, day: dt.date) -> Optional[T]:
+        index = self._index(day)
+        return None if index is None else self.versions[index].value
+
+    def change(self, day: dt.date) -> Optional[Tuple[Version[T], Version[T]]]:
+        """(current, previous) when the version in force on `day` replaced an earlier one."""
+        index = self._index(day)
+        if not index:
+            return None
+        return self.versions[index], self.versions[index - 1]
 
 
 @dataclass(frozen=True)
 class Channel:
     kind: str
-    description: str
+    description: Dated[Fact]
     name: Optional[str] = None
-    time: Optional[str] = None
-    fee: Optional[str] = None
+    time: Optional[Dated[Fact]] = None
+    fee: Optional[Dated[Fact]] = None
+
+    def detail(self, attribute: str, day: dt.date) -> Optional[Fact]:
+        """This channel's description, time or fee in force on `day` (None when it has none)."""
+        dated = getattr(self, attribute)
+        fact = dated.at(day) if dated is not None else None
+        return fact if fact is not None and fact.known else None
 
 
 @dataclass(frozen=True)
@@ -90,9 +159,31 @@ class QuestionAnswer:
     answer: str
     source: Optional[str] = None
     aspects: Tuple[str, ...] = ()  # empty: whatever aspect is asked
+    start: Optional[dt.date] = None  # tu_ngay / den_ngay: only while the rule it explains holds
+    end: Optional[dt.date] = None
 
-    def answers(self, aspect_key: str) -> bool:
-        return not self.aspects or aspect_key in self.aspects
+    def answers(self, aspect_key: str, day: Optional[dt.date] = None) -> bool:
+        in_force = day is None or Version(self.start, self.end, None).applies(day)
+        return in_force and (not self.aspects or aspect_key in self.aspects)
+
+
+@dataclass(frozen=True)
+class Premise:
+    """An outdated belief a question may carry (tien_de_sai), and the one-sentence correction.
+
+    It applies when the message contains one of `keywords` and, if `with_any` is given, also
+    one of those ("phiếu số 2" with "công ty"): the correction is said before the answer."""
+
+    keywords: Tuple[str, ...]  # folded
+    correction: str
+    with_any: Tuple[str, ...] = ()  # folded
+    aspects: Tuple[str, ...] = ()
+    start: Optional[dt.date] = None
+    end: Optional[dt.date] = None
+
+    def applies(self, aspect_key: str, day: dt.date) -> bool:
+        in_force = Version(self.start, self.end, None).applies(day)
+        return in_force and (not self.aspects or aspect_key in self.aspects)
 
 
 @dataclass(frozen=True)
@@ -112,13 +203,19 @@ class Procedure:
     code: Optional[str] = None
     offices: Tuple[str, ...] = ()
     official_channel: Optional[str] = None
-    facts: Dict[str, Fact] = field(default_factory=dict)
+    facts: Dict[str, Dated[Fact]] = field(default_factory=dict)
     channels: Tuple[Channel, ...] = ()
     changes: Tuple[Change, ...] = ()
     questions: Tuple[QuestionAnswer, ...] = ()
+    premises: Tuple[Premise, ...] = ()
 
-    def fact(self, name: str) -> Fact:
-        return self.facts.get(name, UNKNOWN)
+    def fact(self, name: str, day: Optional[dt.date] = None) -> Fact:
+        """The fact in force on `day` (today when omitted); UNKNOWN when none is."""
+        dated = self.facts.get(name)
+        if dated is None:
+            return UNKNOWN
+        fact = dated.at(day or today())
+        return fact if fact is not None else UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -150,6 +247,7 @@ class Catalog:
     official_channel: str
     verified_on: dt.date
     menu: Tuple[str, ...]
+    premises: Tuple[Premise, ...] = ()
 
 
 class _Problems:
@@ -239,24 +337,80 @@ class _Record:
         return value
 
     def fact(self, key: str) -> Optional[Fact]:
-        """A text, {noi_dung, can_cu, luu_y} or {chua_ro: why}; None when absent."""
+        """A text, {noi_dung, can_cu, luu_y, ...} or {chua_ro: why}; None when absent."""
         value = self.data.get(key)
         if value is None:
             return None
+        return self._fact_value(key, value, f"{self.where}, field '{key}'")
+
+    def _fact_value(self, key: str, value: Any, where: str,
+                    extra_keys: Tuple[str, ...] = ()) -> Optional[Fact]:
         if isinstance(value, str) and value.strip():
             return Fact(text=value.strip())
         if isinstance(value, dict):
-            sub = _Record(value, f"{self.where}, field '{key}'", self.problems)
+            sub = _Record(value, where, self.problems)
             if "chua_ro" in value:
-                sub.check_keys(("chua_ro",))
+                sub.check_keys(("chua_ro",) + extra_keys)
                 return Fact(unknown_reason=sub.text("chua_ro"))
-            sub.check_keys(("noi_dung", "can_cu", "luu_y"))
+            sub.check_keys(FACT_KEYS + extra_keys)
             text = sub.text("noi_dung")
+            confidence = sub.choice("do_tin_cay", CONFIDENCE_LEVELS) if "do_tin_cay" in value \
+                else "van_ban"
             if text is None:
                 return None
-            return Fact(text=text, basis=sub.text("can_cu", False), caveat=sub.text("luu_y", False))
-        self._bad(key, "must be a text, {noi_dung: ..., can_cu: ..., luu_y: ...} or {chua_ro: why}")
+            return Fact(text=text, basis=sub.text("can_cu", False), caveat=sub.text("luu_y", False),
+                        confidence=confidence or "van_ban", summary=sub.text("tom_tat", False),
+                        verified_on=sub.date("ngay_xac_minh", required=False))
+        self.problems.add(where, "must be a text, {noi_dung: ..., can_cu: ..., luu_y: ...}, "
+                                 "{chua_ro: why} or a list of dated versions (tu_ngay: ...)")
         return None
+
+    def dated_fact(self, key: str, required: bool = False) -> Optional[Dated[Fact]]:
+        """A fact as above, or a list of dated versions [{tu_ngay, den_ngay?, noi_dung | chua_ro}]."""
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self._bad(key, "missing (required)")
+            return None
+        if not isinstance(value, list):
+            fact = self.fact(key)
+            return Dated.always(fact) if fact is not None else None
+        if not value:
+            self._bad(key, "an empty list of versions; give at least one {tu_ngay, noi_dung}")
+            return None
+        versions: List[Version[Fact]] = []
+        ok = True
+        for index, item in enumerate(value, start=1):
+            where = f"{self.where}, field '{key}', version #{index}"
+            if not isinstance(item, dict):
+                self.problems.add(where, f"must be a mapping with tu_ngay and noi_dung, got {item!r}")
+                ok = False
+                continue
+            sub = _Record(item, where, self.problems)
+            start, end = sub.date("tu_ngay"), sub.date("den_ngay", required=False)
+            if "noi_dung" not in item and "chua_ro" not in item:
+                self.problems.add(where, "has no text: give noi_dung (or chua_ro: why it is unknown)")
+                ok = False
+                continue
+            fact = self._fact_value(key, item, where, extra_keys=("tu_ngay", "den_ngay"))
+            if start is None or fact is None or ("den_ngay" in item and end is None):
+                ok = False
+                continue
+            if end is not None and end < start:
+                self.problems.add(where, f"den_ngay {end:%d/%m/%Y} is before tu_ngay {start:%d/%m/%Y}")
+                ok = False
+            versions.append(Version(start, end, fact))
+        for number, (before, after) in enumerate(zip(versions, versions[1:]), start=2):
+            where = f"{self.where}, field '{key}', version #{number}"
+            if before.start is not None and after.start is not None and after.start <= before.start:
+                self.problems.add(where, "versions must be in date order, oldest first: tu_ngay "
+                                         f"{after.start:%d/%m/%Y} is not after {before.start:%d/%m/%Y}")
+                ok = False
+            elif before.end is not None and after.start is not None and after.start <= before.end:
+                self.problems.add(where, f"overlaps the previous version (which runs to "
+                                         f"{before.end:%d/%m/%Y}); start it after that day")
+                ok = False
+        return Dated(tuple(versions)) if ok else None
 
     def records(self, key: str, label: str) -> List["_Record"]:
         value = self.data.get(key)
@@ -314,29 +468,32 @@ def _load_procedure(record: _Record, file_name: str) -> Optional[Procedure]:
         effective_from=record.date("hieu_luc_tu"), verified_on=record.date("ngay_xac_minh"),
         sources=record.texts("nguon"), aliases=record.texts("bi_danh"),
     )
-    facts = {name: fact for name in FACT_FIELDS if (fact := record.fact(name)) is not None}
+    facts = {name: fact for name in FACT_FIELDS if (fact := record.dated_fact(name)) is not None}
     channels = tuple(_load_channel(r) for r in record.records("cach_thuc", "channel"))
     changes = tuple(_load_change(r) for r in record.records("thay_doi", "change"))
     questions = tuple(_load_question(r) for r in record.records("hoi_dap", "question"))
+    premises = tuple(_load_premise(r) for r in record.records("tien_de_sai", "false premise"))
     optional = dict(
         code=record.text("ma_tthc", False), offices=record.texts("noi_nop", False),
         official_channel=record.text("kenh_chinh_thuc", False),
     )
-    if any(v is None for v in values.values()) or None in channels + changes + questions:
+    parts = channels + changes + questions + premises
+    if any(v is None for v in values.values()) or None in parts:
         return None
     return Procedure(
         **values, **optional, facts=facts, channels=channels, changes=changes,
-        questions=questions, source_file=file_name,
+        questions=questions, premises=premises, source_file=file_name,
     )
 
 
 def _load_channel(record: _Record) -> Optional[Channel]:
     record.check_keys(("kenh", "ten", "mo_ta", "thoi_han", "phi"))
-    kind, description = record.choice("kenh", CHANNEL_KINDS), record.text("mo_ta")
+    kind = record.choice("kenh", CHANNEL_KINDS)
+    description = record.dated_fact("mo_ta", required=True)
+    time, fee = record.dated_fact("thoi_han"), record.dated_fact("phi")
     if kind is None or description is None:
         return None
-    return Channel(kind, description, record.text("ten", False),
-                   record.text("thoi_han", False), record.text("phi", False))
+    return Channel(kind, description, record.text("ten", False), time, fee)
 
 
 def _load_change(record: _Record) -> Optional[Change]:
@@ -347,17 +504,44 @@ def _load_change(record: _Record) -> Optional[Change]:
     return Change(date, text, record.text("nguon", False))
 
 
-def _load_question(record: _Record) -> Optional[QuestionAnswer]:
-    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon", "khia_canh"))
-    question, answer = record.text("hoi"), record.text("tra_loi")
-    keywords = tuple(k for k in (fold(w) for w in record.texts("tu_khoa")) if k)
+def _aspects(record: _Record) -> Tuple[str, ...]:
     aspects = record.texts("khia_canh", required=False)
     for aspect in aspects:
         if aspect not in ASPECT_KEYS:
             record._bad("khia_canh", f"{aspect!r} is not one of: {', '.join(ASPECT_KEYS)}")
+    return aspects
+
+
+def _window(record: _Record) -> Tuple[Optional[dt.date], Optional[dt.date]]:
+    start, end = record.date("tu_ngay", required=False), record.date("den_ngay", required=False)
+    if start and end and end < start:
+        record._bad("den_ngay", f"{end:%d/%m/%Y} is before tu_ngay {start:%d/%m/%Y}")
+    return start, end
+
+
+def _folded(record: _Record, key: str, required: bool) -> Tuple[str, ...]:
+    return tuple(k for k in (fold(w) for w in record.texts(key, required)) if k)
+
+
+def _load_question(record: _Record) -> Optional[QuestionAnswer]:
+    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon", "khia_canh", "tu_ngay", "den_ngay"))
+    question, answer = record.text("hoi"), record.text("tra_loi")
+    keywords = _folded(record, "tu_khoa", True)
+    aspects, (start, end) = _aspects(record), _window(record)
     if question is None or answer is None or not keywords:
         return None
-    return QuestionAnswer(question, keywords, answer, record.text("nguon", False), aspects)
+    return QuestionAnswer(question, keywords, answer, record.text("nguon", False), aspects,
+                          start, end)
+
+
+def _load_premise(record: _Record) -> Optional[Premise]:
+    record.check_keys(("tu_khoa", "kem_theo", "sua", "khia_canh", "tu_ngay", "den_ngay"))
+    keywords, correction = _folded(record, "tu_khoa", True), record.text("sua")
+    with_any = _folded(record, "kem_theo", False)
+    aspects, (start, end) = _aspects(record), _window(record)
+    if correction is None or not keywords:
+        return None
+    return Premise(keywords, correction, with_any, aspects, start, end)
 
 
 def _load_office(record: _Record) -> Optional[Office]:
@@ -437,10 +621,12 @@ def load_catalog(root: Path) -> Catalog:
 
     general = _read_yaml(general_path, root, problems) or {}
     general_record = _Record(general, _display(general_path, root), problems)
-    general_record.check_keys(("kenh_chinh_thuc", "ngay_xac_minh", "menu"))
+    general_record.check_keys(("kenh_chinh_thuc", "ngay_xac_minh", "menu", "tien_de_sai"))
     official_channel = general_record.text("kenh_chinh_thuc")
     verified_on = general_record.date("ngay_xac_minh")
     menu = general_record.texts("menu", required=False)
+    premises = tuple(p for r in general_record.records("tien_de_sai", "false premise")
+                     if (p := _load_premise(r)) is not None)
 
     offices_data = _read_yaml(offices_path, root, problems) or {}
     offices_record = _Record(offices_data, _display(offices_path, root), problems)
@@ -468,7 +654,7 @@ def load_catalog(root: Path) -> Catalog:
         procedures=_unique(procedures, "procedure", problems),
         offices=_unique(offices, "office", problems),
         official_channel=official_channel or "", verified_on=verified_on or dt.date.min,
-        menu=menu or tuple(p.id for p in procedures[:8]),
+        menu=menu or tuple(p.id for p in procedures[:8]), premises=premises,
     )
     _check_references(catalog, problems)
     if problems.items:
@@ -497,6 +683,10 @@ def main(argv: List[str]) -> int:
         return 1
     print(f"Catalog OK: {len(catalog.procedures)} procedures, {len(catalog.offices)} offices "
           f"({root}).")
+    from actions import worklist  # imports this module: load it only for the command line
+
+    day = today()
+    print(worklist.render(worklist.worklist(catalog, day), day))
     return 0
 
 

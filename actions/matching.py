@@ -9,6 +9,7 @@ pass over the longer aliases tolerates typos and keyboard residue ("lys lichj tu
 
 from __future__ import annotations
 
+import datetime as dt
 from difflib import SequenceMatcher
 from typing import Dict, List, Optional, Tuple
 
@@ -86,13 +87,14 @@ def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
     return best[1]
 
 
-def find_question(procedure: Procedure, text: str,
-                  aspect_key: str) -> Optional[QuestionAnswer]:
-    """The special case (hoi_dap) for this aspect whose most specific keyword is in the message."""
+def find_question(procedure: Procedure, text: str, aspect_key: str,
+                  day: Optional[dt.date] = None) -> Optional[QuestionAnswer]:
+    """The special case (hoi_dap) for this aspect, in force on `day`, whose most specific
+    keyword is in the message."""
     folded = _prepare(text)
     best: Tuple[int, Optional[QuestionAnswer]] = (0, None)
     for question in procedure.questions:
-        if not question.answers(aspect_key):
+        if not question.answers(aspect_key, day):
             continue
         for keyword in question.keywords:
             if len(keyword) > best[0] and contains_phrase(folded, keyword):
