@@ -36,7 +36,7 @@ def test_follow_up_fee_keeps_the_context(assistant):
     answer = reply_text(assistant.ask(sender, "phí bao nhiêu?"))
     assert "200.000" in answer and "Phiếu lý lịch tư pháp" in answer, answer
     answer = reply_text(assistant.ask(sender, "con bao lau thi co"))
-    assert "10 ngày làm việc" in answer, answer
+    assert "5 ngày làm việc" in answer, answer
 
 
 def test_conversations_do_not_share_context(assistant):
@@ -91,3 +91,28 @@ def test_context_survives_a_restart(model_path, tmp_path):
     with running_assistant(model=model_path, work_dir=tmp_path) as stack:
         answer = reply_text(stack.ask(sender, "phí bao nhiêu?"))
     assert "200.000" in answer, answer
+
+
+# The law in force on the day asked: Luật 107/2025/QH15 since 01/7/2026. The shared assistant
+# answers for today's real date; ASSISTANT_TODAY makes the action server answer for another.
+TIME_QUESTION = "làm lý lịch tư pháp mất bao lâu"
+
+
+def test_today_the_time_limit_is_five_working_days(assistant):
+    answer = reply_text(assistant.ask(new_sender(), TIME_QUESTION))
+    assert "5 ngày làm việc" in answer and "107/2025/QH15" in answer, answer
+    assert "báo chí" in answer and "giấy hẹn" in answer, answer  # the hedge, what governs
+
+
+def test_before_the_new_law_the_time_limit_was_ten_or_fifteen_days(model_path, tmp_path):
+    with running_assistant(model=model_path, work_dir=tmp_path,
+                           extra_env={"ASSISTANT_TODAY": "2026-06-15"}) as stack:
+        answer = reply_text(stack.ask(new_sender(), TIME_QUESTION))
+    assert "10 ngày làm việc" in answer and "15 ngày làm việc" in answer, answer
+    assert "107/2025" not in answer.split("(Căn cứ")[0], answer
+
+
+def test_a_question_assuming_the_department_issues_the_certificate_is_corrected_first(assistant):
+    answer = assistant.ask(new_sender(), "làm lý lịch tư pháp ở sở tư pháp mất bao lâu")
+    first_line = reply_text(answer).splitlines()[0]
+    assert "Công an" in first_line and "VNeID" in first_line, first_line
