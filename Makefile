@@ -23,6 +23,11 @@ ACTIONS_PORT   ?= 5055
 WIDGET_PORT    ?= 8080
 WIDGET_ORIGINS ?= http://localhost:$(WIDGET_PORT) http://127.0.0.1:$(WIDGET_PORT)
 export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS
+# ASSISTANT_TODAY=YYYY-MM-DD answers as the rules stand on that day (tests, demos, staff checking
+# a rule that starts later); without it, today's date in Vietnam.
+ifdef ASSISTANT_TODAY
+export ASSISTANT_TODAY
+endif
 # These machines reach no telemetry or error-reporting servers; Rasa must not try.
 export RASA_TELEMETRY_ENABLED := false
 
