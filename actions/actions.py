@@ -11,22 +11,26 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
-from actions.matching import find_office, find_procedure, find_question
+from actions.matching import find_general_question, find_question
 from actions.premises import corrections, with_corrections
 from actions.settings import catalog_dir, today
-from actions.text import is_follow_up
+from actions.understanding import Message, understand
 
 logger = logging.getLogger(__name__)
 
 STORE = CatalogStore(catalog_dir())
 FALLBACK_INTENT = "nlu_fallback"
 MAX_GUESSES = 3
+# Intents a button or a typed "/command" may name; any other "/..." is an unknown command.
+KNOWN_COMMANDS = set(answers.ASPECTS) | {
+    "inform_procedure", "help", "greet", "goodbye", "thank", "bot_challenge", "out_of_scope",
+    "restart", "session_start", FALLBACK_INTENT}
 
 
 def _send(dispatcher: CollectingDispatcher, reply: answers.Reply,
@@ -36,12 +40,6 @@ def _send(dispatcher: CollectingDispatcher, reply: answers.Reply,
     dispatcher.utter_message(text=text, buttons=reply.buttons or None)
 
 
-def _typed_text(tracker: Tracker) -> str:
-    """The citizen's own words; empty for a button payload such as /ask_fee{...}."""
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text
-
-
 def _entity_procedure(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
     for entity in tracker.latest_message.get("entities", []):
         if entity.get("entity") == "procedure":
@@ -49,13 +47,42 @@ def _entity_procedure(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]
     return None
 
 
-def resolve_procedure(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
+def resolve_procedure(tracker: Tracker, catalog: Catalog,
+                      message: Optional[Message] = None) -> Optional[Procedure]:
     """Named in this message, else chosen with a button, else the one being discussed."""
+    message = message or understand(tracker, catalog)
     return (
-        find_procedure(catalog, _typed_text(tracker))
+        message.procedure
         or _entity_procedure(tracker, catalog)
         or catalog.procedures.get(tracker.get_slot("procedure") or "")
     )
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return tracker.latest_message.get("intent", {}).get("name")
+
+
+def _unknown_command(tracker: Tracker, message: Message) -> bool:
+    """A typed "/something" that is no command of ours (Rasa parses it as intent "something")."""
+    return message.is_command and _intent(tracker) not in KNOWN_COMMANDS
+
+
+def _language(message: Message) -> List[Dict[Text, Any]]:
+    """Remember the language, so "ok, and the fee?" is answered in the language of the chat."""
+    return [SlotSet("language", message.lang)]
+
+
+def _general_answer(dispatcher: CollectingDispatcher, catalog: Catalog, message: Message,
+                    aspect_key: str, corrected: List[str]) -> bool:
+    """Answer a question about no single procedure (the merger, offices, portals, another
+    office's service); False when the message is not one."""
+    if message.procedure is not None or not message.text:
+        return False
+    question = find_general_question(catalog, message.text, aspect_key, today())
+    if question is None:
+        return False
+    _send(dispatcher, answers.general_answer(catalog, question, message.lang), corrected)
+    return True
 
 
 class ActionAnswerProcedure(Action):
@@ -65,50 +92,114 @@ class ActionAnswerProcedure(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog, day = STORE.current(), today()
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        aspect = self._aspect(intent, tracker)
-        procedure = resolve_procedure(tracker, catalog)
-        text = _typed_text(tracker)
+        message = understand(tracker, catalog)
+        lang = message.lang
+        if _unknown_command(tracker, message):
+            _send(dispatcher, answers.unknown_command(catalog, lang))
+            return []
+        aspect = self._aspect(_intent(tracker), tracker, message)
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
-        corrected = corrections(catalog, procedure, text, aspect_key, day)
+        corrected = corrections(catalog, message.procedure, message.text, aspect_key, day, lang)
+        if _general_answer(dispatcher, catalog, message, aspect_key, corrected):
+            return [SlotSet("pending_aspect", None)] + _language(message)
+        procedure = resolve_procedure(tracker, catalog, message)
         if procedure is None:
-            _send(dispatcher, answers.which_procedure(catalog, aspect), corrected)
-            return [SlotSet("pending_aspect", aspect)]
+            _send(dispatcher, answers.which_procedure(catalog, aspect, lang), corrected)
+            return [SlotSet("pending_aspect", aspect)] + _language(message)
+        if message.procedure is None:  # the belief may concern the procedure of the conversation
+            corrected = corrections(catalog, procedure, message.text, aspect_key, day, lang)
 
-        question = find_question(procedure, text, aspect_key, day) if text else None
+        question = find_question(procedure, message.text, aspect_key, day) \
+            if message.text else None
         if question is not None:
-            reply = answers.Reply(answers.question_answer(procedure, question),
-                                  answers.aspect_buttons(procedure))
+            reply = answers.Reply(answers.question_answer(procedure, question, lang, catalog),
+                                  answers.aspect_buttons(procedure, lang=lang))
         else:
-            reply = answers.aspect_answer(catalog, procedure, aspect,
-                                          find_office(catalog, text) if text else None, day)
+            reply = answers.aspect_answer(catalog, procedure, aspect, message.office, day, lang)
         _send(dispatcher, reply, corrected)
         last_aspect = aspect if aspect in answers.ASPECTS else tracker.get_slot("aspect")
         return [SlotSet("procedure", procedure.id), SlotSet("aspect", last_aspect),
-                SlotSet("pending_aspect", None)]
+                SlotSet("pending_aspect", None)] + _language(message)
 
     @staticmethod
-    def _aspect(intent: Optional[str], tracker: Tracker) -> str:
+    def _aspect(intent: Optional[str], tracker: Tracker, message: Message) -> str:
         """The aspect asked now; a procedure chosen after "which procedure?" gets the pending one."""
+        # "còn chứng thực thì sao?" or "à không, ý tôi là chứng thực" after a fee question asks
+        # about the fee again, whatever the classifier made of the words.
+        if message.repeats_question and tracker.get_slot("aspect"):
+            return tracker.get_slot("aspect")
         if intent in answers.ASPECTS:
             return intent
         pending = tracker.get_slot("pending_aspect")
         if pending:
             return pending
-        # "còn chứng thực thì sao?" after a fee question asks about the fee again;
         # a bare name or a menu button asks for the overview.
-        if is_follow_up(_typed_text(tracker)) and tracker.get_slot("aspect"):
-            return tracker.get_slot("aspect")
         return answers.OVERVIEW
 
 
+GREETINGS = {
+    "vi": "Xin chào anh/chị! Tôi là trợ lý ảo của Sở Tư pháp TP Cần Thơ (bao gồm địa bàn tỉnh "
+          "Hậu Giang cũ), hướng dẫn thủ tục hành chính lĩnh vực tư pháp.",
+    "en": "Hello! I am the virtual assistant of the Can Tho City Department of Justice (which "
+          "includes former Hau Giang province). I explain administrative procedures of the "
+          "justice field.",
+}
+
+
 class ActionShowMenu(Action):
+    """The menu of procedures; after a greeting, the greeting first, in the citizen's language."""
+
     def name(self) -> Text:
         return "action_show_menu"
 
     def run(self, dispatcher, tracker, domain):
-        _send(dispatcher, answers.menu(STORE.current()))
-        return [SlotSet("pending_aspect", None)]
+        message = understand(tracker, STORE.current())
+        if _intent(tracker) == "greet":
+            dispatcher.utter_message(text=GREETINGS[message.lang])
+        _send(dispatcher, answers.menu(STORE.current(), message.lang))
+        return [SlotSet("pending_aspect", None)] + _language(message)
+
+
+class ActionSmallTalk(Action):
+    """Thanks, goodbyes, "are you a bot?" — unless the message names a procedure: "à không,
+    tôi hỏi chứng thực chữ ký chứ" must not be answered with "I am a bot"."""
+
+    RESPONSES = {"bot_challenge": "utter_iamabot", "thank": "utter_thank",
+                 "goodbye": "utter_goodbye"}
+    ENGLISH = {
+        "bot_challenge": "I am a virtual assistant (a chatbot) answering automatically from the "
+                         "procedure catalog kept by the Department of Justice, not an officer. "
+                         "For complex cases please ask at the one-stop counter.",
+        "thank": "You are welcome. Ask me about any other procedure.",
+        "goodbye": "Thank you for contacting us. Goodbye!",
+    }
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    def run(self, dispatcher, tracker, domain):
+        message = understand(tracker, STORE.current())
+        if message.procedure is not None:
+            return ActionAnswerProcedure().run(dispatcher, tracker, domain)
+        intent = _intent(tracker) or ""
+        if message.lang == "en":
+            dispatcher.utter_message(text=self.ENGLISH.get(intent, self.ENGLISH["bot_challenge"]))
+        else:
+            dispatcher.utter_message(response=self.RESPONSES.get(intent, "utter_iamabot"))
+        return _language(message)
+
+
+class ActionRestart(Action):
+    """A citizen who types /restart gets a fresh conversation and is told so (Rasa's own
+    action_restart answers nothing, which looks like a broken bot)."""
+
+    def name(self) -> Text:
+        return "action_restart"
+
+    def run(self, dispatcher, tracker, domain):
+        lang = tracker.get_slot("language") or "vi"
+        _send(dispatcher, answers.restarted(STORE.current(), lang))
+        return [Restarted()]
 
 
 class ActionOutOfScope(Action):
@@ -116,17 +207,24 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher, tracker, domain):
-        catalog, day, text = STORE.current(), today(), _typed_text(tracker)
+        catalog, day = STORE.current(), today()
+        message = understand(tracker, catalog)
+        lang = message.lang
+        if _unknown_command(tracker, message):
+            _send(dispatcher, answers.unknown_command(catalog, lang))
+            return []
         # A long story ("em ở Nhật, hộ khẩu ở Vị Thanh, muốn xin lltp...") can read as off-topic
         # to the classifier; a message that names a procedure is never refused.
-        procedure = find_procedure(catalog, text)
-        corrected = corrections(catalog, procedure, text, "tong_quan", day)
+        procedure = message.procedure
+        corrected = corrections(catalog, procedure, message.text, "tong_quan", day, lang)
+        if _general_answer(dispatcher, catalog, message, "tong_quan", corrected):
+            return _language(message)
         if procedure is not None:
-            _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW, day=day),
-                  corrected)
-            return [SlotSet("procedure", procedure.id)]
-        _send(dispatcher, answers.out_of_scope(catalog), corrected)
-        return []
+            _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW, day=day,
+                                                    lang=lang), corrected)
+            return [SlotSet("procedure", procedure.id)] + _language(message)
+        _send(dispatcher, answers.out_of_scope(catalog, lang), corrected)
+        return _language(message)
 
 
 def _consecutive_fallbacks(tracker: Tracker) -> int:
@@ -149,26 +247,28 @@ class ActionSuggestGuesses(Action):
 
     def run(self, dispatcher, tracker, domain):
         catalog = STORE.current()
-        if not (tracker.latest_message.get("text") or "").strip():
-            _send(dispatcher, answers.blank_message(catalog))
+        message = understand(tracker, catalog)
+        lang = message.lang
+        if not message.raw:
+            _send(dispatcher, answers.blank_message(catalog, lang))
             return []
+        corrected = corrections(catalog, message.procedure, message.text, "tong_quan", today(),
+                                lang)
+        if _general_answer(dispatcher, catalog, message, "tong_quan", corrected):
+            return _language(message)
+        if message.procedure is not None and message.repeats_question \
+                and tracker.get_slot("aspect"):
+            return ActionAnswerProcedure().run(dispatcher, tracker, domain)
         if _consecutive_fallbacks(tracker) >= 2:
-            _send(dispatcher, answers.still_not_understood(catalog))
-            return []
-        procedure = resolve_procedure(tracker, catalog)
-        corrected = corrections(catalog, procedure, _typed_text(tracker), "tong_quan", today())
-        guesses = self._guessed_aspects(tracker)
-        if procedure is None:
-            buttons = [{"title": answers.ASPECT_TITLES[a], "payload": answers.payload(a)}
-                       for a in guesses]
-            text = "Xin lỗi, tôi chưa hiểu rõ. Có phải anh/chị muốn hỏi về:"
-        else:
-            guesses = guesses or list(answers.BUTTON_ASPECTS[:MAX_GUESSES])
-            buttons = [{"title": f"{answers.ASPECT_TITLES[a]} – {procedure.short_name}",
-                        "payload": answers.payload(a, procedure.id)} for a in guesses]
-            text = f"Xin lỗi, tôi chưa hiểu rõ. Anh/Chị muốn hỏi gì về {procedure.short_name}?"
-        _send(dispatcher, answers.Reply(text, buttons + [answers.MENU_BUTTON]), corrected)
-        return [SlotSet("procedure", procedure.id)] if procedure else []
+            _send(dispatcher, answers.still_not_understood(catalog, lang), corrected)
+            return _language(message)
+        procedure = resolve_procedure(tracker, catalog, message)
+        guessed = self._guessed_aspects(tracker)
+        if procedure is not None:
+            guessed = guessed or list(answers.BUTTON_ASPECTS[:MAX_GUESSES])
+        _send(dispatcher, answers.guesses(procedure, guessed, lang), corrected)
+        events = [SlotSet("procedure", procedure.id)] if procedure else []
+        return events + _language(message)
 
     @staticmethod
     def _guessed_aspects(tracker: Tracker) -> List[str]:

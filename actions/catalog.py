@@ -16,6 +16,7 @@ from typing import Any, Dict, Generic, List, Optional, Tuple, TypeVar
 
 import yaml
 
+from actions.aspects import CATALOG_KEYS
 from actions.settings import today
 from actions.text import fold
 
@@ -29,21 +30,22 @@ PROCEDURE_REQUIRED = (
     "hieu_luc_tu", "ngay_xac_minh", "nguon", "bi_danh",
 )
 PROCEDURE_OPTIONAL = ("ma_tthc", "noi_nop", "kenh_chinh_thuc", "cach_thuc", "thay_doi", "hoi_dap",
-                      "tien_de_sai")
+                      "tien_de_sai", "ten_en", "ten_ngan_en", "mo_ta_en", "bi_danh_en")
 CHANNEL_KINDS = ("truc_tiep", "buu_chinh", "truc_tuyen")
-# What a question can be about, as staff name it in hoi_dap.khia_canh.
-ASPECT_KEYS = tuple(f for f in FACT_FIELDS if f != "ket_qua") + (
-    "noi_nop", "buu_chinh", "truc_tuyen", "lien_he", "thay_doi", "tong_quan")
+# What a question can be about, as staff name it in hoi_dap.khia_canh (the aspect table's keys).
+ASPECT_KEYS = CATALOG_KEYS
 # How sure a fact is (do_tin_cay): confirmed by a legal text (the default, no hedge), resting
 # on press reports of a text nobody here has read, or recalled and not yet confirmed.
 CONFIDENCE_LEVELS = ("van_ban", "bao_chi", "chua_chac")
-FACT_KEYS = ("noi_dung", "can_cu", "luu_y", "do_tin_cay", "tom_tat", "ngay_xac_minh")
+FACT_KEYS = ("noi_dung", "can_cu", "luu_y", "do_tin_cay", "tom_tat", "ngay_xac_minh",
+             "noi_dung_en", "luu_y_en", "tom_tat_en")
 VERSION_KEYS = ("tu_ngay", "den_ngay", "chua_ro") + FACT_KEYS
 OFFICE_KINDS = ("van_phong", "cong_thong_tin")
 OFFICE_STATES = ("dang_hoat_dong", "da_dong")
 OFFICE_KEYS = (
     "id", "ten", "loai", "dia_chi", "gio_lam_viec", "dien_thoai", "website", "trang_thai",
     "ngay_dong", "thay_the_boi", "ghi_chu", "bi_danh", "nguon", "ngay_xac_minh",
+    "ten_en", "ghi_chu_en",
 )
 MAX_SHORT_NAME = 30
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -68,10 +70,23 @@ class Fact:
     confidence: str = "van_ban"
     summary: Optional[str] = None  # tom_tat: one line, for "Từ 01/7/2026: X (trước đó: Y)"
     verified_on: Optional[dt.date] = None  # when this fact was re-checked, if not with its record
+    # English, for foreigners (noi_dung_en, luu_y_en, tom_tat_en); None: Vietnamese only.
+    text_en: Optional[str] = None
+    caveat_en: Optional[str] = None
+    summary_en: Optional[str] = None
 
     @property
     def known(self) -> bool:
         return self.text is not None
+
+    def in_language(self, lang: str) -> "Fact":
+        """This fact with its English texts in place of the Vietnamese ones, when asked in
+        English and they exist; the Vietnamese fact otherwise."""
+        if lang != "en" or not self.text_en:
+            return self
+        return Fact(self.text_en, self.basis, self.caveat_en or self.caveat, self.unknown_reason,
+                    self.confidence, self.summary_en or None, self.verified_on,
+                    self.text_en, self.caveat_en, self.summary_en)
 
     @property
     def short(self) -> str:
@@ -161,6 +176,8 @@ class QuestionAnswer:
     aspects: Tuple[str, ...] = ()  # empty: whatever aspect is asked
     start: Optional[dt.date] = None  # tu_ngay / den_ngay: only while the rule it explains holds
     end: Optional[dt.date] = None
+    question_en: Optional[str] = None
+    answer_en: Optional[str] = None
 
     def answers(self, aspect_key: str, day: Optional[dt.date] = None) -> bool:
         in_force = day is None or Version(self.start, self.end, None).applies(day)
@@ -180,6 +197,7 @@ class Premise:
     aspects: Tuple[str, ...] = ()
     start: Optional[dt.date] = None
     end: Optional[dt.date] = None
+    correction_en: Optional[str] = None
 
     def applies(self, aspect_key: str, day: dt.date) -> bool:
         in_force = Version(self.start, self.end, None).applies(day)
@@ -208,6 +226,10 @@ class Procedure:
     changes: Tuple[Change, ...] = ()
     questions: Tuple[QuestionAnswer, ...] = ()
     premises: Tuple[Premise, ...] = ()
+    name_en: Optional[str] = None
+    short_name_en: Optional[str] = None
+    summary_en: Optional[str] = None
+    aliases_en: Tuple[str, ...] = ()  # bi_danh_en: how foreigners name it
 
     def fact(self, name: str, day: Optional[dt.date] = None) -> Fact:
         """The fact in force on `day` (today when omitted); UNKNOWN when none is."""
@@ -234,6 +256,8 @@ class Office:
     replaced_by: Optional[str] = None
     note: Optional[str] = None
     aliases: Tuple[str, ...] = ()
+    name_en: Optional[str] = None
+    note_en: Optional[str] = None
 
     @property
     def closed(self) -> bool:
@@ -248,6 +272,10 @@ class Catalog:
     verified_on: dt.date
     menu: Tuple[str, ...]
     premises: Tuple[Premise, ...] = ()
+    # Questions about no single procedure (the merger, offices, hours, portals) and about other
+    # offices' services, answered without asking "which procedure?" (chung.yml hoi_dap).
+    questions: Tuple[QuestionAnswer, ...] = ()
+    official_channel_en: Optional[str] = None
 
 
 class _Problems:
@@ -360,7 +388,10 @@ class _Record:
                 return None
             return Fact(text=text, basis=sub.text("can_cu", False), caveat=sub.text("luu_y", False),
                         confidence=confidence or "van_ban", summary=sub.text("tom_tat", False),
-                        verified_on=sub.date("ngay_xac_minh", required=False))
+                        verified_on=sub.date("ngay_xac_minh", required=False),
+                        text_en=sub.text("noi_dung_en", False),
+                        caveat_en=sub.text("luu_y_en", False),
+                        summary_en=sub.text("tom_tat_en", False))
         self.problems.add(where, "must be a text, {noi_dung: ..., can_cu: ..., luu_y: ...}, "
                                  "{chua_ro: why} or a list of dated versions (tu_ngay: ...)")
         return None
@@ -476,6 +507,8 @@ def _load_procedure(record: _Record, file_name: str) -> Optional[Procedure]:
     optional = dict(
         code=record.text("ma_tthc", False), offices=record.texts("noi_nop", False),
         official_channel=record.text("kenh_chinh_thuc", False),
+        name_en=record.text("ten_en", False), short_name_en=record.text("ten_ngan_en", False),
+        summary_en=record.text("mo_ta_en", False), aliases_en=record.texts("bi_danh_en", False),
     )
     parts = channels + changes + questions + premises
     if any(v is None for v in values.values()) or None in parts:
@@ -524,24 +557,26 @@ def _folded(record: _Record, key: str, required: bool) -> Tuple[str, ...]:
 
 
 def _load_question(record: _Record) -> Optional[QuestionAnswer]:
-    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon", "khia_canh", "tu_ngay", "den_ngay"))
+    record.check_keys(("hoi", "tu_khoa", "tra_loi", "nguon", "khia_canh", "tu_ngay", "den_ngay",
+                       "hoi_en", "tra_loi_en"))
     question, answer = record.text("hoi"), record.text("tra_loi")
     keywords = _folded(record, "tu_khoa", True)
     aspects, (start, end) = _aspects(record), _window(record)
     if question is None or answer is None or not keywords:
         return None
     return QuestionAnswer(question, keywords, answer, record.text("nguon", False), aspects,
-                          start, end)
+                          start, end, record.text("hoi_en", False), record.text("tra_loi_en", False))
 
 
 def _load_premise(record: _Record) -> Optional[Premise]:
-    record.check_keys(("tu_khoa", "kem_theo", "sua", "khia_canh", "tu_ngay", "den_ngay"))
+    record.check_keys(("tu_khoa", "kem_theo", "sua", "khia_canh", "tu_ngay", "den_ngay", "sua_en"))
     keywords, correction = _folded(record, "tu_khoa", True), record.text("sua")
     with_any = _folded(record, "kem_theo", False)
     aspects, (start, end) = _aspects(record), _window(record)
     if correction is None or not keywords:
         return None
-    return Premise(keywords, correction, with_any, aspects, start, end)
+    return Premise(keywords, correction, with_any, aspects, start, end,
+                   record.text("sua_en", False))
 
 
 def _load_office(record: _Record) -> Optional[Office]:
@@ -562,7 +597,8 @@ def _load_office(record: _Record) -> Optional[Office]:
     return Office(
         **values, **contact, website=record.text("website", False), closed_on=closed_on,
         replaced_by=record.text("thay_the_boi", False), note=record.text("ghi_chu", False),
-        aliases=record.texts("bi_danh", False),
+        aliases=record.texts("bi_danh", False), name_en=record.text("ten_en", False),
+        note_en=record.text("ghi_chu_en", False),
     )
 
 
@@ -571,7 +607,7 @@ def _check_aliases(procedures: List[Procedure], problems: _Problems) -> None:
     owner: Dict[str, str] = {}
     for proc in procedures:
         where = f"{proc.source_file}: procedure '{proc.id}', field 'bi_danh'"
-        for alias in proc.aliases + (proc.short_name,):
+        for alias in proc.aliases + proc.aliases_en + (proc.short_name,):
             folded = fold(alias)
             if not folded:
                 problems.add(where, f"alias {alias!r} has no letters or digits")
@@ -621,12 +657,15 @@ def load_catalog(root: Path) -> Catalog:
 
     general = _read_yaml(general_path, root, problems) or {}
     general_record = _Record(general, _display(general_path, root), problems)
-    general_record.check_keys(("kenh_chinh_thuc", "ngay_xac_minh", "menu", "tien_de_sai"))
+    general_record.check_keys(("kenh_chinh_thuc", "ngay_xac_minh", "menu", "tien_de_sai",
+                               "hoi_dap", "kenh_chinh_thuc_en"))
     official_channel = general_record.text("kenh_chinh_thuc")
     verified_on = general_record.date("ngay_xac_minh")
     menu = general_record.texts("menu", required=False)
     premises = tuple(p for r in general_record.records("tien_de_sai", "false premise")
                      if (p := _load_premise(r)) is not None)
+    general_questions = tuple(q for r in general_record.records("hoi_dap", "question")
+                              if (q := _load_question(r)) is not None)
 
     offices_data = _read_yaml(offices_path, root, problems) or {}
     offices_record = _Record(offices_data, _display(offices_path, root), problems)
@@ -655,6 +694,8 @@ def load_catalog(root: Path) -> Catalog:
         offices=_unique(offices, "office", problems),
         official_channel=official_channel or "", verified_on=verified_on or dt.date.min,
         menu=menu or tuple(p.id for p in procedures[:8]), premises=premises,
+        questions=general_questions,
+        official_channel_en=general_record.text("kenh_chinh_thuc_en", False),
     )
     _check_references(catalog, problems)
     if problems.items:

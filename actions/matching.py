@@ -28,7 +28,7 @@ class _AliasIndex:
         self.catalog = catalog
         pairs = {}
         for proc in catalog.procedures.values():
-            for alias in proc.aliases + (proc.short_name, proc.name):
+            for alias in proc.aliases + proc.aliases_en + (proc.short_name, proc.name):
                 pairs.setdefault(fold(alias), proc.id)
         self.procedures: List[Tuple[str, str]] = sorted(
             pairs.items(), key=lambda item: len(item[0]), reverse=True)
@@ -54,20 +54,31 @@ def _prepare(text: str) -> str:
     return " ".join(fold(text or "").split()[:MAX_WORDS])
 
 
-def find_procedure(catalog: Catalog, text: str) -> Optional[Procedure]:
-    """The procedure the message names, or None."""
+def find_procedure(catalog: Catalog, text: str, last: bool = False) -> Optional[Procedure]:
+    """The procedure the message names first (or, with `last`, last: "không phải A mà là B"),
+    or None."""
     folded = _prepare(text)
     if not folded:
         return None
     index = _index(catalog)
     padded = f" {folded} "
-    best: Tuple[int, int, Optional[str]] = (len(padded), 0, None)
+    sign = -1 if last else 1
+    best: Tuple[int, int, Optional[str]] = (sign * len(padded) if not last else 1, 0, None)
     for alias, proc_id in index.procedures:
-        position = padded.find(f" {alias} ")
-        if position >= 0 and (position, -len(alias)) < best[:2]:
-            best = (position, -len(alias), proc_id)
+        position = padded.rfind(f" {alias} ") if last else padded.find(f" {alias} ")
+        if position >= 0 and (sign * position, -len(alias)) < best[:2]:
+            best = (sign * position, -len(alias), proc_id)
     proc_id = best[2] or _fuzzy_find(folded, index.fuzzy)
     return catalog.procedures[proc_id] if proc_id else None
+
+
+def without_names(catalog: Catalog, folded: str) -> str:
+    """The folded message with every procedure name removed: what else it says."""
+    padded = f" {folded} "
+    for alias, _ in _index(catalog).procedures:
+        if alias and f" {alias} " in padded:
+            padded = padded.replace(f" {alias} ", " ")
+    return " ".join(padded.split())
 
 
 def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
@@ -91,9 +102,20 @@ def find_question(procedure: Procedure, text: str, aspect_key: str,
                   day: Optional[dt.date] = None) -> Optional[QuestionAnswer]:
     """The special case (hoi_dap) for this aspect, in force on `day`, whose most specific
     keyword is in the message."""
+    return best_question(procedure.questions, text, aspect_key, day)
+
+
+def find_general_question(catalog: Catalog, text: str, aspect_key: str,
+                          day: Optional[dt.date] = None) -> Optional[QuestionAnswer]:
+    """A question about no single procedure (chung.yml hoi_dap) the message asks."""
+    return best_question(catalog.questions, text, aspect_key, day)
+
+
+def best_question(questions: Tuple[QuestionAnswer, ...], text: str, aspect_key: str,
+                  day: Optional[dt.date]) -> Optional[QuestionAnswer]:
     folded = _prepare(text)
     best: Tuple[int, Optional[QuestionAnswer]] = (0, None)
-    for question in procedure.questions:
+    for question in questions:
         if not question.answers(aspect_key, day):
             continue
         for keyword in question.keywords:

@@ -23,7 +23,7 @@ def _holds(premise: Premise, folded: str) -> bool:
 
 
 def corrections(catalog: Catalog, procedure: Optional[Procedure], text: str, aspect_key: str,
-                day: dt.date) -> List[str]:
+                day: dt.date, lang: str = "vi") -> List[str]:
     """The corrections to say first: the procedure's own, then general ones, at most two."""
     folded = fold(text or "")
     if not folded:
@@ -31,9 +31,10 @@ def corrections(catalog: Catalog, procedure: Optional[Procedure], text: str, asp
     candidates: Iterable[Premise] = (procedure.premises if procedure else ()) + catalog.premises
     found: List[str] = []
     for premise in candidates:
+        correction = (premise.correction_en if lang == "en" else None) or premise.correction
         if premise.applies(aspect_key, day) and _holds(premise, folded) \
-                and premise.correction not in found:
-            found.append(premise.correction)
+                and correction not in found:
+            found.append(correction)
     return found[:MAX_CORRECTIONS]
 
 

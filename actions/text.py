@@ -44,7 +44,19 @@ def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
 
 # "còn X thì sao", "thế còn X", "X thì sao": the citizen asks the previous question again.
 _FOLLOW_UP = re.compile(r"^(the |vay )?con |\bthi sao\b|\bthi the nao\b")
+# "à không, tôi hỏi X chứ", "nhầm, X", "lộn, ý là X", "ý tôi là X", "không phải A mà là X":
+# the citizen corrects which procedure the previous question was about.
+_CORRECTION = re.compile(
+    r"^(a khong\b|ah khong\b|khong khong\b|nham\b|lon\b|xin loi\b|sorry\b|y la\b)"
+    r"|\b(y toi la|y em la|y minh la|y la|toi hoi|em hoi|minh hoi|toi dinh hoi|em dinh hoi|"
+    r"toi muon hoi|em muon hoi|khong phai .{1,60} ma la|go nham|hoi nham|hoi lon|i mean|"
+    r"i meant)\b")
 
 
 def is_follow_up(text: str) -> bool:
     return bool(_FOLLOW_UP.search(fold(text)))
+
+
+def is_correction(text: str) -> bool:
+    folded = fold(text)
+    return bool(_CORRECTION.search(folded)) and len(folded.split()) <= 20

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from tracker_support import tracker
 
 from actions import actions, answers, worklist
 from actions.catalog import CatalogError, Dated, Fact, Version, load_catalog
@@ -34,17 +34,6 @@ def problems_of(root) -> str:
     with pytest.raises(CatalogError) as error:
         load_catalog(root)
     return str(error.value)
-
-
-def tracker(text: str, intent: str, slots: dict | None = None) -> Tracker:
-    parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
-             "intent_ranking": [{"name": intent, "confidence": 0.9}]}
-    return Tracker.from_dict({
-        "sender_id": "citizen-dated", "slots": {"procedure": None, "aspect": None,
-                                                "pending_aspect": None, **(slots or {})},
-        "latest_message": parse, "events": [{"event": "user", "text": text, "parse_data": parse}],
-        "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen"})
 
 
 def reply_to(text: str, intent: str, monkeypatch, day: str | None = None, action=None) -> str:

@@ -1,0 +1,66 @@
+"""What a citizen's message says, worked out once per message.
+
+The actions used to re-read and re-fold the typed text several times; they now take one
+`Message`: the citizen's own words (empty for a button), their folded form, the procedure and
+office they name, the language, and whether they only ask the previous question again about
+something else ("còn khai sinh thì sao?", "à không, ý tôi là chứng thực chữ ký").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from rasa_sdk import Tracker
+
+from actions import language
+from actions.catalog import Catalog, Office, Procedure
+from actions.matching import find_office, find_procedure, without_names
+from actions.text import fold, is_correction, is_follow_up
+
+# Words that carry no question of their own in a correction or a follow-up.
+_FILLER = re.compile(
+    r"\b(a|ah|a khong|khong|nham|lon|xin loi|sorry|y la|y toi la|y em la|y minh la|toi hoi|"
+    r"em hoi|minh hoi|toi dinh hoi|em dinh hoi|toi muon hoi|em muon hoi|chu|nha|nhe|ha|vay|"
+    r"thoi|cai|ve|thu tuc|con|the|thi sao|thi the nao|the nao|i mean|i meant|ma la|khong phai|"
+    r"go nham|hoi nham|hoi lon|ad|ban|oi|do|nay|kia|phai|roi|la|em|toi|minh|hoi|y|nhu nao|nhu the nao|ntn|ra sao|sao|nua|luon|"
+    r"what about|and|how about)\b")
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # the citizen's own words; "" for a button payload such as /ask_fee{...}
+    raw: str  # what arrived, payloads included
+    folded: str
+    procedure: Optional[Procedure]  # named in this message
+    office: Optional[Office]  # named in this message
+    repeats_question: bool  # asks the previous question about what it names
+    lang: str  # "vi" or "en": this message's language, else the conversation's
+
+    @property
+    def is_command(self) -> bool:
+        return self.raw.startswith("/")
+
+
+def _repeats_question(catalog: Catalog, text: str, folded: str) -> bool:
+    """True for "còn X thì sao?" or "à không, ý tôi là X" that says nothing but a procedure X
+    ("còn phí X thì sao?" asks about the fee: the classifier's aspect stands)."""
+    if not (is_follow_up(text) or is_correction(text)):
+        return False
+    rest = _FILLER.sub(" ", without_names(catalog, folded))
+    return not rest.split()
+
+
+def understand(tracker: Tracker, catalog: Catalog) -> Message:
+    raw = (tracker.latest_message.get("text") or "").strip()
+    text = "" if raw.startswith("/") else raw
+    folded = fold(text)
+    # "không phải A mà là B": a correction is about the procedure named last.
+    procedure = find_procedure(catalog, text, last=is_correction(text)) if text else None
+    return Message(
+        text=text, raw=raw, folded=folded, procedure=procedure,
+        office=find_office(catalog, text) if text else None,
+        repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
+        lang=language.detect(text) or tracker.get_slot("language") or language.VI,
+    )

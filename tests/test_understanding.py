@@ -1,0 +1,188 @@
+"""What citizens actually ask: corrections, general questions, other offices' services,
+English, new procedures, commands — on built trackers (the actions alone, no model)."""
+
+from __future__ import annotations
+
+import pytest
+from tracker_support import run_action
+
+from actions import actions, language
+from actions.catalog import load_catalog
+from actions.matching import find_procedure
+from actions.settings import PROJECT_ROOT
+
+LLTP = "ly_lich_tu_phap"
+
+
+@pytest.fixture(autouse=True)
+def today_is_fixed(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")
+
+
+def answer(text, intent, slots=None):
+    return run_action(actions.ActionAnswerProcedure(), text, intent, slots)
+
+
+def slot(events, name):
+    return next((e["value"] for e in events if e.get("name") == name), "unset")
+
+
+# --- corrections and switches --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, intent, procedure", [
+    ("à không, tôi hỏi chứng thực chữ ký chứ", "bot_challenge", "chung_thuc_chu_ky"),
+    ("lộn, ý là bản trích lục", "inform_procedure", "trich_luc_ho_tich"),
+    ("không phải lý lịch tư pháp mà là chứng thực bản sao", "ask_where", "chung_thuc_ban_sao"),
+    ("còn khai sinh thì sao", "inform_procedure", "dang_ky_khai_sinh"),
+])
+def test_a_correction_asks_the_previous_question_about_the_new_procedure(text, intent, procedure):
+    action = actions.ActionSmallTalk() if intent == "bot_challenge" else \
+        actions.ActionAnswerProcedure()
+    reply, _, events = run_action(action, text, intent,
+                                  {"procedure": "chung_thuc_ban_sao" if procedure != "chung_thuc_ban_sao"
+                                   else LLTP, "aspect": "ask_fee"})
+    assert slot(events, "procedure") == procedure
+    assert slot(events, "aspect") == "ask_fee"
+    assert "Lệ phí" in reply.splitlines()[0], reply
+    assert "trợ lý ảo" not in reply  # not "I am a bot"
+
+
+def test_a_follow_up_that_names_an_aspect_keeps_its_own_aspect():
+    reply, _, events = answer("còn phí chứng thực bản sao thì sao", "ask_fee",
+                              {"procedure": LLTP, "aspect": "ask_where"})
+    assert slot(events, "aspect") == "ask_fee" and "2.000" in reply
+
+
+def test_asking_the_bot_about_itself_still_gets_the_bot_answer():
+    dispatcher_reply, _, _ = run_action(actions.ActionSmallTalk(), "bạn là người hay máy",
+                                        "bot_challenge")
+    assert dispatcher_reply == ""  # the utter_iamabot response, sent by Rasa (no text here)
+
+
+# --- questions about no single procedure --------------------------------------------------
+
+@pytest.mark.parametrize("text, intent, fact", [
+    ("Hậu Giang giờ thuộc thành phố nào vậy", "out_of_scope", "TP Cần Thơ"),
+    ("có được nộp hồ sơ ở phường khác không", "ask_where", "01/10/2025"),
+    ("trung tâm hành chính công ở đâu", "ask_where", "109 Nguyễn Trãi"),
+    ("nộp online ở đâu, cổng dịch vụ công là trang nào", "ask_online", "dichvucong.gov.vn"),
+])
+def test_general_questions_are_answered_without_asking_which_procedure(text, intent, fact):
+    reply, buttons, _ = answer(text, intent, {"procedure": "trich_luc_ho_tich"})
+    assert fact in reply, reply
+    assert "thủ tục nào" not in reply
+
+
+def test_a_follow_up_about_hours_stays_with_the_procedure_of_the_conversation():
+    reply, _, events = answer("mấy giờ làm việc", "ask_contact", {"procedure": LLTP})
+    assert slot(events, "procedure") == LLTP and "Công an" in reply
+
+
+@pytest.mark.parametrize("text", ["làm căn cước ở đâu", "đăng ký xe máy mất bao lâu",
+                                  "sang tên sổ đỏ cần giấy tờ gì"])
+def test_another_offices_service_is_declined_and_pointed_elsewhere(text):
+    reply, _, _ = answer(text, "ask_where")
+    assert "không thuộc lĩnh vực tư pháp" in reply and "dichvucong.gov.vn" in reply
+
+
+def test_a_justice_procedure_named_with_another_service_is_still_answered():
+    reply, _, events = answer("chứng thực hợp đồng chuyển nhượng sổ đỏ ở đâu", "ask_where")
+    assert slot(events, "procedure") == "chung_thuc_hop_dong"
+
+
+# --- English -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("How long does a criminal record certificate take?", "en"),
+    ("where can I get a police clearance", "en"),
+    ("and the fee?", "en"),
+    ("lam ly lich tu phap o dau", "vi"),
+    ("cho e hoi lam lltp mat bao lau a", "vi"),
+    ("Làm lý lịch tư pháp ở đâu vậy ad", "vi"),
+    ("online dc ko", "vi"),
+    ("lltp", None),
+    ("ok", None),
+])
+def test_the_language_of_a_message(text, expected):
+    assert language.detect(text) == expected
+
+
+def test_an_english_question_gets_an_english_answer_with_todays_rule():
+    reply, buttons, events = answer("How long does a judicial record certificate take?",
+                                    "ask_time")
+    assert reply.startswith("Judicial record certificate – Processing time:")
+    assert "5 working days" in reply and "press reports" in reply
+    assert "ngày làm việc" not in reply
+    assert {b["title"] for b in buttons} >= {"Fee", "Documents"}
+    assert slot(events, "language") == "en"
+
+
+def test_a_short_follow_up_keeps_the_conversations_language():
+    reply, _, _ = answer("lltp", "ask_fee", {"procedure": LLTP, "language": "en"})
+    assert "200,000 VND" in reply
+
+
+def test_a_foreigner_is_told_to_go_to_the_police_in_english():
+    reply, _, _ = answer("I'm a foreigner working in Can Tho, where do I apply for a police "
+                         "clearance for my work permit?", "ask_where")
+    assert "police" in reply.lower() and "Department of Justice" in reply
+
+
+def test_english_without_an_english_text_says_so_and_names_the_official_channel():
+    reply, _, _ = answer("how much does the lawyer certificate cost", "ask_fee")
+    assert "only available in Vietnamese" in reply and "dichvucong.gov.vn" in reply
+
+
+def test_an_english_question_with_an_outdated_belief_is_corrected_in_english():
+    reply, _, _ = answer("Can I get my criminal record certificate at the Department of "
+                         "Justice?", "ask_where")
+    assert reply.startswith("The judicial record certificate is no longer issued by the "
+                            "Department of Justice")
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("How much is the fee for certified copies?", "2,000 VND"),
+    ("How long does marriage registration with a foreigner take?", "10 working days"),
+    ("naturalisation fee", "3,000,000 VND"),
+    ("intercountry adoption fee", "9,000,000 VND"),
+    ("Is legal aid free?", "Free"),
+])
+def test_procedures_foreigners_use_have_english_answers(text, fact):
+    intent = "ask_time" if "long" in text else "ask_fee"
+    reply, _, _ = answer(text, intent)
+    assert fact in reply and "only available in Vietnamese" not in reply, reply
+
+
+# --- coverage: procedures citizens asked for that were missing ----------------------------
+
+@pytest.mark.parametrize("text, procedure", [
+    ("đăng ký khai tử cho bố ở đâu", "dang_ky_khai_tu"),
+    ("sửa sai giấy khai sinh của con", "thay_doi_cai_chinh_ho_tich"),
+    ("mất giấy khai sinh, sổ hộ tịch cũng mất thì đăng ký lại khai sinh", "dang_ky_lai_khai_sinh"),
+    ("vợ chồng tôi đã kết hôn ở nước ngoài, về Việt Nam ghi chú kết hôn", "ghi_chu_ket_hon"),
+])
+def test_missing_civil_status_procedures_now_exist(text, procedure):
+    catalog = load_catalog(PROJECT_ROOT / "catalog")
+    assert find_procedure(catalog, text).id == procedure
+    reply, _, _ = answer(text, "ask_where")
+    assert "UBND xã/phường" in reply
+
+
+def test_new_procedures_invent_no_fee():
+    reply, _, _ = answer("lệ phí đăng ký khai tử bao nhiêu", "ask_fee")
+    assert "chưa có thông tin đã xác minh" in reply and "đồng" not in reply
+
+
+# --- commands -----------------------------------------------------------------------------
+
+def test_restart_says_a_new_conversation_started():
+    reply, buttons, events = run_action(actions.ActionRestart(), "/restart", "restart")
+    assert "cuộc trò chuyện mới" in reply and buttons
+    assert any(e.get("event") == "restart" for e in events)
+
+
+@pytest.mark.parametrize("text, intent", [("/stop", "stop"), ('/foo{"x":1}', "foo")])
+def test_an_unknown_command_gets_a_polite_reply(text, intent):
+    for action in (actions.ActionAnswerProcedure(), actions.ActionOutOfScope()):
+        reply, buttons, _ = run_action(action, text, intent)
+        assert "không có lệnh này" in reply and buttons
