@@ -14,7 +14,7 @@ import argparse
 import random
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -23,6 +23,7 @@ from actions.settings import PROJECT_ROOT, catalog_dir
 from actions.text import strip_diacritics
 
 TEMPLATES = PROJECT_ROOT / "nlu" / "templates.yml"
+TEMPLATES_EN = PROJECT_ROOT / "nlu" / "templates_en.yml"
 OTHER_SERVICES = PROJECT_ROOT / "nlu" / "other_services.yml"
 # Question intents whose phrasings, about another office's service, are out of scope.
 OUT_OF_SCOPE_FROM = ("ask_steps", "ask_documents", "ask_fee", "ask_time", "ask_where",
@@ -50,6 +51,11 @@ def procedure_names(catalog: Catalog) -> List[str]:
     return sorted(set(names))
 
 
+def english_names(catalog: Catalog) -> List[str]:
+    """How foreigners name the procedures (bi_danh_en), for the English phrasings."""
+    return sorted({name for p in catalog.procedures.values() for name in p.aliases_en})
+
+
 def _phone_typed(text: str, rng: random.Random) -> str:
     """Chat spellings and one slip of the finger (two letters swapped), mostly unaccented."""
     for phrase, spellings in CHAT_SPELLINGS:
@@ -74,10 +80,12 @@ def _variants(text: str, rng: random.Random) -> List[str]:
 
 
 def generate(catalog: Catalog, templates: Dict[str, List[str]],
-             other_services: List[str]) -> Dict[str, List[str]]:
+             other_services: List[str],
+             templates_en: Optional[Dict[str, List[str]]] = None) -> Dict[str, List[str]]:
     rng = random.Random(SEED)
     names = procedure_names(catalog)
     examples: Dict[str, set] = {intent: set() for intent in templates}
+    _english(examples, templates_en or {}, english_names(catalog), rng)
     for intent, phrasings in templates.items():
         for template in phrasings:
             if "{p}" not in template:
@@ -92,6 +100,21 @@ def generate(catalog: Catalog, templates: Dict[str, List[str]],
                 examples.setdefault("out_of_scope", set()).update(
                     _variants(_fill(template, service, names, rng), rng))
     return {intent: sorted(e for e in found if e) for intent, found in examples.items()}
+
+
+def _english(examples: Dict[str, set], templates: Dict[str, List[str]], names: List[str],
+             rng: random.Random) -> None:
+    """English phrasings filled with English names only: as written and in lower case."""
+    for intent, phrasings in templates.items():
+        found = examples.setdefault(intent, set())
+        for template in phrasings:
+            if "{p}" not in template:
+                found.update((template, template.lower()))
+                continue
+            chosen = names if template.strip() == "{p}" else rng.sample(names, NAMES_PER_TEMPLATE)
+            for name in chosen:
+                text = _fill(template, name, names, rng)
+                found.update((text, text.lower()))
 
 
 def _fill(template: str, name: str, names: List[str], rng: random.Random) -> str:
@@ -111,8 +134,9 @@ def render(examples: Dict[str, List[str]]) -> str:
 
 def build() -> str:
     templates = yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
+    templates_en = yaml.safe_load(TEMPLATES_EN.read_text(encoding="utf-8"))
     other_services = yaml.safe_load(OTHER_SERVICES.read_text(encoding="utf-8"))
-    return render(generate(load_catalog(catalog_dir()), templates, other_services))
+    return render(generate(load_catalog(catalog_dir()), templates, other_services, templates_en))
 
 
 def main(argv: List[str]) -> int:
