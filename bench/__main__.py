@@ -1,6 +1,7 @@
 """`python -m bench`: every benchmark, then the report and bench-results/<time>.json.
 
-  1. intent accuracy and macro F1 of the trained model on the held-out files, per style;
+  1. intent accuracy and macro F1 of the trained model on the held-out files, per style, and
+     the content score (do replies carry the facts asked for?) per style and topic;
   2. REST latency / throughput / memory of our assistant (real action server + Rasa);
   3. the same for stock Rasa's starter bot, measured in this same run;
   4. cold training time of both projects;
@@ -28,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import messages, report, run_load, starter, training  # noqa: E402
+from nlu import content  # noqa: E402
 from nlu import evaluate as nlu_eval  # noqa: E402
 from bench.measure import newest_model  # noqa: E402
 
@@ -46,6 +48,20 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="skip the two training-time measurements (~2-4 min)")
     parser.add_argument("--no-nlu", action="store_true", help="skip the held-out NLU evaluation")
     return parser.parse_args(argv)
+
+
+def content_figures(model: Path) -> dict:
+    from scripts.stack import running_assistant
+
+    figures = {}
+    with running_assistant(model=model) as stack:
+        for part in ("test", "dev"):
+            results = content.run(stack.ask, content.load_cases(part=part))
+            figures[part] = {"score": content.score(results), "replies": len(results),
+                             "by_style": content.breakdown(results, content.by_style),
+                             "by_topic": content.breakdown(results, content.by_topic),
+                             "report": content.report(results)}
+    return figures
 
 
 def section(title: str) -> None:
@@ -68,6 +84,8 @@ def main(argv=None) -> int:
     if not args.no_nlu:
         section(f"1. Held-out NLU ({model.name})")
         figures["nlu"] = nlu_eval.evaluate(model)
+        section("1b. Content: replies carrying the facts asked for (blind set, both halves)")
+        figures["content"] = content_figures(model)
 
     section("2. Our assistant over REST (action server + Rasa)")
     ours = {"load": run_load.measure_bot("ours", messages.OUR_EPISODES, model, **load_args)}
@@ -95,6 +113,11 @@ def main(argv=None) -> int:
         print(f"Held-out intent classification ({model.name}):")
         print(nlu_eval.format_report(figures["nlu"]))
         print()
+    for part, label in (("test", "held-out half"), ("dev", "dev half, may be studied")):
+        if part in figures.get("content", {}):
+            print(f"Content, {label}:")
+            print(figures["content"][part]["report"])
+            print()
     print(report.side_by_side(ours, theirs, ratios))
     print("\nGoals:")
     print(report.format_goals(goal_results))

@@ -1,0 +1,42 @@
+"""What citizens get: replies judged by their content on a set written blind to our templates,
+training data and catalog (tests/content/, see nlu/content.py), through the real servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlu import content, evaluate
+
+pytestmark = pytest.mark.e2e
+TRAINING = Path(__file__).parent.parent / "data" / "nlu"
+TEMPLATES = Path(__file__).parent.parent / "nlu"
+# A regression gate at the level measured when the set arrived (see the README): the goal is
+# 0.90, not reached yet. Raise it as answers improve; never lower it to make a change pass.
+MIN_CONTENT_SCORE = 0.0
+
+
+def test_the_content_set_is_kept_apart_from_training_data_and_templates():
+    training = {text.lower() for path in TRAINING.glob("*.yml")
+                for text, _ in evaluate.examples(path)}
+    templates = "\n".join(p.read_text(encoding="utf-8").lower()
+                          for p in TEMPLATES.glob("templates*.yml"))
+    messages = content.all_messages()
+    assert len(messages) >= 340
+    leaked = [m for m in messages if m.lower() in training or f'"{m.lower()}"' in templates]
+    assert not leaked, leaked[:10]
+
+
+def test_the_set_covers_every_style_and_enough_conversations():
+    cases = content.load_cases()
+    styles = {c.style for c in cases if c.topic != "conversation"}
+    assert styles >= {"accented", "unaccented", "typos", "chat", "english", "story"}
+    assert sum(c.topic != "conversation" for c in cases) >= 300
+    assert sum(c.topic == "conversation" for c in cases) >= 40
+
+
+def test_replies_carry_the_facts_asked_for(assistant):
+    results = content.run(assistant.ask, content.load_cases())
+    print(content.report(results))
+    assert content.score(results) >= MIN_CONTENT_SCORE, content.report(results)
