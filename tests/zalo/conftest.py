@@ -27,7 +27,7 @@ def fake_rasa():
 
 @pytest.fixture
 def settings(zalo_api, fake_rasa, tmp_path) -> Settings:
-    return make_settings(zalo_api, fake_rasa.url, tmp_path / "zalo")
+    return make_settings(zalo_api.url, fake_rasa.url, tmp_path / "zalo")
 
 
 @pytest_asyncio.fixture
