@@ -98,6 +98,9 @@ class Citizens:
 def serve_standins(conn, users: int, messages: int, rasa_delay: float, think: float) -> None:
     """Child process: Zalo stand-in, fake Rasa and the citizens."""
     logging.getLogger("aiohttp").setLevel(logging.CRITICAL)
+    # Three event loops share this process's GIL; switch between them quickly so the
+    # harness does not add its own waits to the figures (the default interval is 5 ms).
+    sys.setswitchinterval(0.0005)
     api, rasa = ZaloStandIn().start(), FakeRasa(echo, delay=rasa_delay).start()
     conn.send((api.url, rasa.url))
     webhook = conn.recv()  # the bridge is listening: go
