@@ -156,7 +156,8 @@ def report(result: dict, args) -> int:
               f"p95 {ms(percentile(added, 0.95))}   max {ms(max(added))}")
     print(f"  answered {result['answered']}/{total} in {result['wall']:.2f} s")
     problems = result["problems"]
-    print("  delivery: " + ("no lost or duplicated message" if not problems else "; ".join(problems)))
+    delivery = "; ".join(problems) if problems else "no lost or duplicated message"
+    print(f"  delivery: {delivery}")
     return 1 if problems else 0
 
 

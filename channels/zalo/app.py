@@ -43,7 +43,8 @@ def make_bridge(settings: Settings, http: httpx.AsyncClient) -> Bridge:
                           margin=settings.refresh_margin)
     return Bridge(
         settings=settings,
-        rasa=RasaClient(settings.rasa_url, settings.rasa_connect_timeout, settings.rasa_read_timeout),
+        rasa=RasaClient(settings.rasa_url, settings.rasa_connect_timeout,
+                        settings.rasa_read_timeout),
         zalo=ZaloClient(http, settings.api_base, tokens, SendLimiter(settings.send_rate)),
         payloads=PayloadStore(settings.state_dir / "buttons.json"),
         seen=SeenEvents(settings.state_dir / "seen-events.json"),

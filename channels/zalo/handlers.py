@@ -118,7 +118,8 @@ class Bridge:
             logger.warning("Rasa unavailable for user=%s: %s", self.log_id(user_id), exc)
             await self.notify(user_id, texts.apology_unavailable())
             return
-        logger.info("user=%s in_chars=%d answers=%d", self.log_id(user_id), len(message), len(answers))
+        logger.info("user=%s in_chars=%d answers=%d", self.log_id(user_id), len(message),
+                    len(answers))
         await self.send_answers(user_id, answers)
 
     def admitted(self, user_id: str) -> Verdict:

@@ -31,7 +31,8 @@ class RasaClient:
 
     async def send(self, sender: str, message: str) -> List[dict]:
         try:
-            reply = await self._http.post(self.webhook_url, json={"sender": sender, "message": message})
+            reply = await self._http.post(self.webhook_url,
+                                          json={"sender": sender, "message": message})
             reply.raise_for_status()
             body = reply.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -69,7 +69,8 @@ class TokenStore:
                              data.get("expires_at"))
         if not (self._seed_access or self._seed_refresh):
             raise ReauthorisationNeeded(
-                f"no Zalo tokens: set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN, or provide {self.path}")
+                "no Zalo tokens: set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN, "
+                f"or provide {self.path}")
         pair = TokenPair(self._seed_access, self._seed_refresh)
         self.save(pair)
         logger.info("Zalo token file %s created from ZALO_ACCESS_TOKEN/ZALO_REFRESH_TOKEN; "

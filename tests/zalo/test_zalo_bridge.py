@@ -16,7 +16,14 @@ from channels.zalo.render import ZALO_TEXT_LIMIT
 from channels.zalo.signature import HEADER
 from channels.zalo.state import sender_id
 from channels.zalo.tokens import ZaloError
-from tests.zalo.zalo_standins import follow_event, media_event, now_ms, post_event, signed, text_event
+from tests.zalo.zalo_standins import (
+    follow_event,
+    media_event,
+    now_ms,
+    post_event,
+    signed,
+    text_event,
+)
 from tests.zalo.zalo_support import restarted, webhook_url
 
 pytestmark = pytest.mark.asyncio
@@ -156,7 +163,8 @@ async def test_rasa_down_apology_with_the_official_channel(bridge, webhook, zalo
 
 @pytest.mark.parametrize("event_name", ["user_send_image", "user_send_sticker", "user_send_file",
                                         "user_send_location", "user_send_audio"])
-async def test_media_gets_a_polite_text_only_reply(bridge, webhook, zalo_api, fake_rasa, event_name):
+async def test_media_gets_a_polite_text_only_reply(bridge, webhook, zalo_api, fake_rasa,
+                                                   event_name):
     await post_event(webhook, media_event(USER, event_name))
     [sent] = await zalo_api.wait_sent(USER)
     assert sent.text == texts.TEXT_ONLY.format(kind=texts.MEDIA_KINDS[event_name])
@@ -226,8 +234,9 @@ async def test_logs_carry_no_text_no_user_id_no_token(bridge, webhook, zalo_api,
 
 
 async def test_officer_reply_outside_the_window_is_reported(bridge, zalo_api):
-    await bridge.send_text(USER, "Cán bộ trả lời: hồ sơ của anh/chị đã đủ.")
-    assert [s.text for s in await zalo_api.wait_sent(USER)] == ["Cán bộ trả lời: hồ sơ của anh/chị đã đủ."]
+    reply = "Cán bộ trả lời: hồ sơ của anh/chị đã đủ."
+    await bridge.send_text(USER, reply)
+    assert [s.text for s in await zalo_api.wait_sent(USER)] == [reply]
     zalo_api.refused_users.add(USER)
     with pytest.raises(ZaloError) as refused:
         await bridge.send_text(USER, "Trả lời muộn")

@@ -18,9 +18,11 @@ USER = "8100223344556677889"
 
 
 async def test_criminal_record_question_names_the_police(assistant, zalo_api, tmp_path):
-    settings = make_settings(zalo_api.url, assistant.rasa_url, tmp_path / "zalo", rasa_read_timeout=60.0)
+    settings = make_settings(zalo_api.url, assistant.rasa_url, tmp_path / "zalo",
+                             rasa_read_timeout=60.0)
     async with running(settings):
-        assert await post_event(webhook_url(settings), text_event(USER, "lam ly lich tu phap o dau")) == 200
+        question = text_event(USER, "lam ly lich tu phap o dau")
+        assert await post_event(webhook_url(settings), question) == 200
         await zalo_api.wait_sent(USER, timeout=90)
         await asyncio.sleep(1.0)  # a second message would show up by now
     [answer] = zalo_api.sent_to(USER)

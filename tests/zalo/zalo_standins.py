@@ -199,7 +199,8 @@ def demo_answers(sender: str, message: str) -> List[dict]:
         return [{"recipient_id": sender, "text": "Các chủ đề:", "buttons": topics}]
     if message.startswith("/ask_fee"):
         return [{"recipient_id": sender, "text": "Lệ phí: 200.000 đồng/lần."}]
-    return [{"recipient_id": sender, "text": f"Bạn hỏi: {message} | xem https://dichvucong.gov.vn."}]
+    return [{"recipient_id": sender,
+             "text": f"Bạn hỏi: {message} | xem https://dichvucong.gov.vn."}]
 
 
 class FakeRasa(LoopbackServer):
