@@ -78,14 +78,14 @@ class Bridge:
 
     # --- sending ---------------------------------------------------------------------------
 
-    async def send_text(self, user_id: str, text: str) -> None:
-        """Send a plain text to a citizen (also for officers' later replies).
+    async def send_text(self, user_id: str, text: str) -> List[Optional[str]]:
+        """Send a plain text to a citizen (also for officers' later replies); returns Zalo's
+        message ids, one per part of a long text.
 
         Zalo only accepts consultation messages within a window after the citizen's last
         message; outside it Zalo refuses and this raises ZaloError with Zalo's code, so the
         caller can show that the reply was not delivered."""
-        for chunk in split_text(text):
-            await self.zalo.send(user_id, {"text": chunk})
+        return [await self.zalo.send(user_id, {"text": chunk}) for chunk in split_text(text)]
 
     async def notify(self, user_id: str, text: str) -> None:
         """Our own short notices; a failure is logged, never raised."""

@@ -235,7 +235,7 @@ async def test_logs_carry_no_text_no_user_id_no_token(bridge, webhook, zalo_api,
 
 async def test_officer_reply_outside_the_window_is_reported(bridge, zalo_api):
     reply = "Cán bộ trả lời: hồ sơ của anh/chị đã đủ."
-    await bridge.send_text(USER, reply)
+    assert len(await bridge.send_text(USER, reply)) == 1  # Zalo's message id, for the inbox
     assert [s.text for s in await zalo_api.wait_sent(USER)] == [reply]
     zalo_api.refused_users.add(USER)
     with pytest.raises(ZaloError) as refused:
