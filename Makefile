@@ -112,6 +112,7 @@ bench: train
 	$(PY) -m bench
 	@echo "==> Benchmark: latency the Telegram bridge adds, 50 chats x 10 messages"
 	$(PY) bench/telegram_bench.py
+	$(PY) -m bench.zalo_bench
 
 clean:
 	rm -rf models results .rasa $(STAMPS) test-artifacts bench-results

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the assistant: the action server, Rasa with the REST channel, the widget's demo page,
-# and the Telegram bridge when TELEGRAM_BOT_TOKEN is set. Ctrl+C stops them all.
+# the Telegram bridge when TELEGRAM_BOT_TOKEN is set, and the Zalo bridge when its credentials
+# are set. Ctrl+C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -42,6 +43,17 @@ if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
   $BIN/python -m channels.telegram & pids+=($!)
 else
   echo "==> Telegram bridge not started: set TELEGRAM_BOT_TOKEN to start it (see channels/telegram/README.md)"
+fi
+
+zalo_missing=""
+for var in ZALO_APP_ID ZALO_APP_SECRET ZALO_OA_SECRET_KEY; do [ -n "${!var:-}" ] || zalo_missing+=" $var"; done
+[ -n "${ZALO_ACCESS_TOKEN:-}${ZALO_REFRESH_TOKEN:-}" ] || [ -s "${ZALO_TOKEN_FILE:-var/zalo/token.json}" ] \
+  || zalo_missing+=" ZALO_ACCESS_TOKEN/ZALO_REFRESH_TOKEN (or ${ZALO_TOKEN_FILE:-var/zalo/token.json})"
+if [ -z "$zalo_missing" ]; then
+  echo "==> Starting the Zalo OA bridge (webhook on ${ZALO_HOST:-127.0.0.1}:${ZALO_PORT:-8090}/zalo/webhook)"
+  $BIN/python -m channels.zalo & pids+=($!)
+else
+  echo "==> Zalo bridge not started: missing$zalo_missing (see channels/zalo/README.md)"
 fi
 
 cat <<MSG

@@ -1,0 +1,143 @@
+"""Turn Rasa's answers into Zalo consultation messages.
+
+- Zalo refuses a text longer than 2,000 characters (it does not cut it for us), so long
+  answers are split: at blank lines first, then at line ends, and only a single line that is
+  itself too long at spaces. A URL is never cut, so links stay whole and Zalo keeps them
+  clickable (it links bare URLs in texts by itself).
+- Rasa buttons become query buttons under the text (at most 5 per message; more go into
+  follow-up messages). A press comes back to the webhook as the citizen's text message
+  carrying the button's payload, so payloads are short ids ("#q" + 10 characters) that the
+  PayloadStore maps back to Rasa's payload, which is often too long and unreadable. We use
+  `oa.query.hide`, so that id never shows in the citizen's chat. URL buttons open the link.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+from . import texts
+from .files import read_json, write_json
+
+ZALO_TEXT_LIMIT = 2000
+MAX_BUTTONS = 5
+BUTTON_TITLE_LIMIT = 100
+PAYLOAD_PREFIX = "#q"
+_PAYLOAD_ID_RE = re.compile(r"#q[A-Z2-7]{10}")
+_URL_RE = re.compile(r"https?://\S+$", re.IGNORECASE)
+
+# Coarsest first: paragraphs, lines, then words. (pattern, joiner) pairs.
+_SEPARATORS = (
+    (re.compile(r"\n[ \t]*\n+"), "\n\n"),
+    (re.compile(r"\n"), "\n"),
+    (re.compile(r"[ \t]+"), " "),
+)
+
+
+def _split_at(text: str, limit: int, level: int) -> List[str]:
+    """Greedily pack the parts of one separator level; recurse for parts still too long."""
+    if len(text) <= limit:
+        return [text]
+    if level == len(_SEPARATORS):  # one "word" longer than a message: nothing else to do
+        return [text[i:i + limit] for i in range(0, len(text), limit)]
+    pattern, joiner = _SEPARATORS[level]
+    chunks: List[str] = []
+    current = ""
+    for part in pattern.split(text):
+        if not part.strip():
+            continue
+        if len(part) > limit:
+            chunks.extend([current] if current else [])
+            chunks.extend(_split_at(part, limit, level + 1))
+            current = ""
+        elif not current:
+            current = part
+        elif len(current) + len(joiner) + len(part) <= limit:
+            current = f"{current}{joiner}{part}"
+        else:
+            chunks.append(current)
+            current = part
+    return chunks + ([current] if current else [])
+
+
+def split_text(text: str, limit: int = ZALO_TEXT_LIMIT) -> List[str]:
+    """Chunks of at most `limit` characters, cut at the coarsest boundary that fits."""
+    return [chunk.strip() for chunk in _split_at(text.strip(), limit, 0) if chunk.strip()]
+
+
+def payload_id(payload: str) -> str:
+    """A short, stable id: the same menu button always gets the same id, so the store
+    does not grow each time a menu is shown and ids survive a restart unchanged."""
+    digest = hashlib.sha256(payload.encode("utf-8")).digest()[:7]
+    return PAYLOAD_PREFIX + base64.b32encode(digest).decode("ascii")[:10]
+
+
+def is_payload_id(text: str) -> bool:
+    return bool(_PAYLOAD_ID_RE.fullmatch(text.strip()))
+
+
+class PayloadStore:
+    """Bounded map from button ids back to Rasa payloads, kept in a file.
+
+    Citizens press buttons of messages sent days ago, across restarts of the bridge, so the
+    map is persisted. It is only written when a payload is new, which is rare: payloads
+    come from the catalog and repeat."""
+
+    def __init__(self, path: Optional[Path] = None, capacity: int = 20000) -> None:
+        self._path, self._capacity = path, capacity
+        stored = read_json(path) if path else None
+        self._payloads: "OrderedDict[str, str]" = OrderedDict(
+            (str(k), str(v)) for k, v in (stored or {}).items())
+
+    def remember(self, payload: str) -> str:
+        key = payload_id(payload)
+        known = key in self._payloads
+        self._payloads[key] = payload
+        self._payloads.move_to_end(key)
+        if not known:
+            while len(self._payloads) > self._capacity:
+                self._payloads.popitem(last=False)
+            if self._path:
+                write_json(self._path, dict(self._payloads))
+        return key
+
+    def resolve(self, key: str) -> Optional[str]:
+        return self._payloads.get(key.strip())
+
+
+def _button(button: dict, store: PayloadStore) -> Optional[dict]:
+    title = str(button.get("title") or button.get("payload") or "…")[:BUTTON_TITLE_LIMIT]
+    payload = str(button.get("payload") or "")
+    if not payload:
+        return None
+    if _URL_RE.fullmatch(payload):
+        return {"title": title, "type": "oa.open.url", "payload": {"url": payload}}
+    return {"title": title, "type": "oa.query.hide", "payload": store.remember(payload)}
+
+
+def _with_buttons(text: str, buttons: List[dict]) -> dict:
+    return {"text": text, "attachment": {"type": "template", "payload": {"buttons": buttons}}}
+
+
+def zalo_messages(bot_message: dict, store: PayloadStore) -> List[dict]:
+    """One Rasa message as Zalo `message` objects: text chunks, buttons on the last chunk
+    (and on follow-ups when there are more than Zalo allows), then an image as a link."""
+    chunks = split_text(str(bot_message.get("text") or ""))
+    raw_buttons: Iterable = bot_message.get("buttons") or []
+    buttons = [b for b in (_button(x, store) for x in raw_buttons if isinstance(x, dict)) if b]
+    groups = [buttons[i:i + MAX_BUTTONS] for i in range(0, len(buttons), MAX_BUTTONS)]
+    if groups and not chunks:
+        chunks = [texts.CHOOSE_OPTION]
+    messages = [{"text": chunk} for chunk in chunks]
+    for index, group in enumerate(groups):
+        if index == 0:
+            messages[-1] = _with_buttons(messages[-1]["text"], group)
+        else:
+            messages.append(_with_buttons(texts.MORE_OPTIONS, group))
+    if bot_message.get("image"):
+        messages.append({"text": str(bot_message["image"])})
+    return messages
