@@ -14,7 +14,7 @@ TRAINING = Path(__file__).parent.parent / "data" / "nlu"
 TEMPLATES = Path(__file__).parent.parent / "nlu"
 # A regression gate at the level measured when the set arrived (see the README): the goal is
 # 0.90, not reached yet. Raise it as answers improve; never lower it to make a change pass.
-MIN_CONTENT_SCORE = 0.0
+MIN_CONTENT_SCORE = 0.70
 
 
 def test_the_content_set_is_kept_apart_from_training_data_and_templates():
