@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import answers
 from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
-from actions.matching import find_general_question, find_question
+from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
 from actions.settings import catalog_dir, today
 from actions.understanding import Message, understand
@@ -51,11 +51,12 @@ def resolve_procedure(tracker: Tracker, catalog: Catalog,
                       message: Optional[Message] = None) -> Optional[Procedure]:
     """Named in this message, else chosen with a button, else the one being discussed."""
     message = message or understand(tracker, catalog)
-    return (
-        message.procedure
-        or _entity_procedure(tracker, catalog)
+    if message.procedure is not None:
+        return message.procedure
+    procedure = _entity_procedure(tracker, catalog) \
         or catalog.procedures.get(tracker.get_slot("procedure") or "")
-    )
+    # "nếu chồng là người nước ngoài thì sao?" while discussing marriage: the foreign one.
+    return refine(catalog, procedure, message.text) if procedure and message.text else procedure
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -91,13 +92,20 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog, day = STORE.current(), today()
+        catalog = STORE.current()
         message = understand(tracker, catalog)
-        lang = message.lang
         if _unknown_command(tracker, message):
-            _send(dispatcher, answers.unknown_command(catalog, lang))
+            _send(dispatcher, answers.unknown_command(catalog, message.lang))
             return []
-        aspect = self._aspect(_intent(tracker), tracker, message)
+        return self.answer(dispatcher, tracker, catalog, message)
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, catalog: Catalog,
+               message: Message) -> List[Dict[Text, Any]]:
+        """Answer the question `message` asks, about the procedure it names or the one being
+        discussed; also used by the other actions when the classifier misread a question."""
+        day, lang = today(), message.lang
+        asked = self._aspects(_intent(tracker), tracker, message)
+        aspect = asked[0]
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
         corrected = corrections(catalog, message.procedure, message.text, aspect_key, day, lang)
         if _general_answer(dispatcher, catalog, message, aspect_key, corrected):
@@ -115,26 +123,50 @@ class ActionAnswerProcedure(Action):
             reply = answers.Reply(answers.question_answer(procedure, question, lang, catalog),
                                   answers.aspect_buttons(procedure, lang=lang))
         else:
-            reply = answers.aspect_answer(catalog, procedure, aspect, message.office, day, lang)
+            replies = [answers.aspect_answer(catalog, self._best_source(catalog, message,
+                                                                         procedure, a, day),
+                                             a, message.office, day, lang, message.text)
+                       for a in asked]
+            reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
         _send(dispatcher, reply, corrected)
         last_aspect = aspect if aspect in answers.ASPECTS else tracker.get_slot("aspect")
         return [SlotSet("procedure", procedure.id), SlotSet("aspect", last_aspect),
                 SlotSet("pending_aspect", None)] + _language(message)
 
     @staticmethod
-    def _aspect(intent: Optional[str], tracker: Tracker, message: Message) -> str:
-        """The aspect asked now; a procedure chosen after "which procedure?" gets the pending one."""
+    def _aspects(intent: Optional[str], tracker: Tracker, message: Message) -> List[str]:
+        """The aspects asked now (one, or two: "ở đâu, mấy ngày có?"), the first leading."""
         # "còn chứng thực thì sao?" or "à không, ý tôi là chứng thực" after a fee question asks
         # about the fee again, whatever the classifier made of the words.
         if message.repeats_question and tracker.get_slot("aspect"):
-            return tracker.get_slot("aspect")
+            return [tracker.get_slot("aspect")]
+        # The question words of the last sentence outweigh a classifier trained on short
+        # questions, which long stories and mixed questions mislead.
+        if message.asked:
+            if intent in message.asked:
+                return [intent] + [a for a in message.asked if a != intent]
+            return list(message.asked)
         if intent in answers.ASPECTS:
-            return intent
+            return [intent]
         pending = tracker.get_slot("pending_aspect")
         if pending:
-            return pending
+            return [pending]
         # a bare name or a menu button asks for the overview.
-        return answers.OVERVIEW
+        return [answers.OVERVIEW]
+
+    @staticmethod
+    def _best_source(catalog: Catalog, message: Message, procedure: Procedure, aspect: str,
+                     day) -> Procedure:
+        """The procedure whose catalog answers this aspect: the one asked about, unless it does
+        not know and another procedure the message names does ("hồ sơ nhập quốc tịch thì phiếu
+        lý lịch tư pháp phải cấp trong bao lâu" is answered by the Phiếu's validity)."""
+        key = answers.ASPECT_KEYS.get(aspect)
+        if key not in answers.FIELD_KEYS or procedure.fact(key, day).known:
+            return procedure
+        for other in find_procedures(catalog, message.text):
+            if other.id != procedure.id and other.fact(key, day).known:
+                return other
+        return procedure
 
 
 GREETINGS = {
@@ -219,12 +251,28 @@ class ActionOutOfScope(Action):
         corrected = corrections(catalog, procedure, message.text, "tong_quan", day, lang)
         if _general_answer(dispatcher, catalog, message, "tong_quan", corrected):
             return _language(message)
+        if _misread_question(tracker, catalog, message):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
         if procedure is not None:
             _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW, day=day,
                                                     lang=lang), corrected)
             return [SlotSet("procedure", procedure.id)] + _language(message)
         _send(dispatcher, answers.out_of_scope(catalog, lang), corrected)
         return _language(message)
+
+
+def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> bool:
+    """A question the classifier took for off-topic or did not understand, which is plainly
+    about a procedure: it names one (or one is being discussed) and its question words say
+    what is asked, or it matches a special case of the procedure being discussed."""
+    if not message.text:
+        return False
+    if message.procedure is not None and message.asked:
+        return True
+    current = catalog.procedures.get(tracker.get_slot("procedure") or "")
+    if current is None:
+        return False
+    return bool(message.asked) or find_question(current, message.text, "tong_quan") is not None
 
 
 def _consecutive_fallbacks(tracker: Tracker) -> int:
@@ -256,9 +304,9 @@ class ActionSuggestGuesses(Action):
                                 lang)
         if _general_answer(dispatcher, catalog, message, "tong_quan", corrected):
             return _language(message)
-        if message.procedure is not None and message.repeats_question \
-                and tracker.get_slot("aspect"):
-            return ActionAnswerProcedure().run(dispatcher, tracker, domain)
+        if (message.procedure is not None and message.repeats_question
+                and tracker.get_slot("aspect")) or _misread_question(tracker, catalog, message):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
         if _consecutive_fallbacks(tracker) >= 2:
             _send(dispatcher, answers.still_not_understood(catalog, lang), corrected)
             return _language(message)

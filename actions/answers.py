@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -24,6 +25,7 @@ FIELD_ASPECTS: Dict[str, tuple] = {a.intent: (a.key, a.title) for a in aspects.A
 ASPECT_TITLES: Dict[str, str] = {a.intent: a.title for a in aspects.ASPECT_TABLE}
 ASPECTS = tuple(ASPECT_TITLES)
 ASPECT_KEYS: Dict[str, str] = {a.intent: a.key for a in aspects.ASPECT_TABLE}
+FIELD_KEYS = frozenset(key for key, _ in FIELD_ASPECTS.values())
 BUTTON_ASPECTS = aspects.BUTTON_ORDER
 OVERVIEW = "overview"
 
@@ -419,9 +421,31 @@ def question_answer(procedure: Procedure, question: QuestionAnswer, lang: str = 
                       _footer(procedure, question.source, lang=lang)])
 
 
+_PAGES = re.compile(r"(\d{1,4})[\s-]*(?:trang|tờ|to|pages?|sheets?)\b", re.IGNORECASE)
+
+
+def _money(amount: int, lang: str) -> str:
+    return f"{amount:,} VND" if lang == "en" else f"{amount:,} đồng".replace(",", ".")
+
+
+def page_fee_line(procedure: Procedure, question: str, lang: str = "vi") -> str:
+    """"Bản 12 trang: 14.000 đồng." when the fee is counted by pages and the question says how
+    many: the citizen asked for that figure, not for the rule to work it out."""
+    match = _PAGES.search(question or "")
+    if procedure.page_fee is None or match is None:
+        return ""
+    pages = int(match.group(1))
+    if not 0 < pages <= 5000:
+        return ""
+    total = procedure.page_fee.for_pages(pages)
+    if lang == "en":
+        return f"A {pages}-page document: {_money(total, lang)} per certified copy."
+    return f"Bản {pages} trang: {_money(total, lang)}/bản."
+
+
 def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
                   named_office: Optional[Office] = None, day: Optional[dt.date] = None,
-                  lang: str = "vi") -> Reply:
+                  lang: str = "vi", question: str = "") -> Reply:
     """The answer about one aspect of a procedure as the rules stand on `day` (default today),
     in `lang`, with buttons for the other aspects."""
     day = day or today()
@@ -442,10 +466,18 @@ def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
             if row.channel_detail else ""
         text = fact_answer(catalog, procedure, aspect, procedure.fact(row.key, day), extra,
                            change_line(procedure, row.key, day, lang), lang)
+        computed = page_fee_line(procedure, question, lang) if row.key == "le_phi" else ""
+        if computed:
+            text = f"{computed}\n{text}"
     return Reply(text, aspect_buttons(procedure, skip=aspect, lang=lang))
 
 
 def which_procedure(catalog: Catalog, aspect: str, lang: str = "vi") -> Reply:
+    where = (catalog.where_to_file_en if lang == "en" else None) or catalog.where_to_file
+    if aspect == "ask_where" and where:
+        # "Where do I file?" has a general answer; the buttons give the precise one.
+        return Reply(f"{where.strip()}\n{_t(lang, 'which')}",
+                     procedure_buttons(catalog, aspect, lang))
     if aspect in ASPECTS:
         return Reply(_t(lang, "which_aspect", aspect=aspects.title(aspect, lang).lower()),
                      procedure_buttons(catalog, aspect, lang))

@@ -10,8 +10,9 @@ aspect is one row here plus its phrasings in nlu/templates*.yml.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 FIELD, WHERE, CONTACT, CHANNEL, CHANGES = "field", "where", "contact", "channel", "changes"
 
@@ -26,26 +27,39 @@ class Aspect:
     channel_kind: Optional[str] = None  # for CHANNEL: which cach_thuc kind
     channel_detail: Optional[str] = None  # for FIELD: add each channel's "fee" or "time"
     button_rank: Optional[int] = None  # offered as a button after an answer, in this order
+    # Question words that ask for this aspect whatever the rest of the message says (folded,
+    # Vietnamese and English): a long story ends with "... làm ở đâu, mấy ngày có?", and those
+    # last words decide what is asked better than a classifier trained on short questions.
+    cues: Tuple[str, ...] = ()
 
 
 ASPECT_TABLE: Tuple[Aspect, ...] = (
-    Aspect("ask_steps", "trinh_tu", "Cách thực hiện", "How to apply"),
-    Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1),
-    Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2),
+    Aspect("ask_steps", "trinh_tu", "Cách thực hiện", "How to apply",
+           cues=('lam sao', 'lam the nao', 'thu tuc the nao', 'cac buoc', 'how do i', 'how to apply', 'how can i get', 'what are the steps')),
+    Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1,
+           cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can mang gi', 'mang theo gi', 'chuan bi gi', 'can giay to', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
+    Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2,
+           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'how much', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
-           channel_detail="time", button_rank=3),
-    Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply"),
+           channel_detail="time", button_rank=3,
+           cues=('bao lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
+    Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
+           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who is eligible', 'am i eligible')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
-           "Applying through someone else"),
+           "Applying through someone else",
+           cues=('lam thay', 'xin thay', 'nop thay', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
-    Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity"),
+    Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
+           cues=('thoi han su dung', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'valid for', 'still valid', 'expire', 'how recent')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis"),
     Aspect("ask_difference", "phan_biet", "Phân biệt", "Differences"),
-    Aspect("ask_where", "noi_nop", "Nơi nộp hồ sơ", "Where to apply", WHERE, button_rank=4),
+    Aspect("ask_where", "noi_nop", "Nơi nộp hồ sơ", "Where to apply", WHERE, button_rank=4,
+           cues=("o dau", "cho nao", "di dau", "den dau", "nop o", "lam o", "xin o", "co quan nao",
+                 "where", "which office", "which agency", "who issues", "who handles")),
     Aspect("ask_postal", "buu_chinh", "Nộp, nhận qua bưu điện", "By post", CHANNEL, "buu_chinh"),
     Aspect("ask_online", "truc_tuyen", "Nộp trực tuyến", "Online", CHANNEL, "truc_tuyen",
-           button_rank=5),
+           button_rank=5, cues=("online", "truc tuyen", "tren mang", "qua mang", "bat buoc phai lam tren")),
     Aspect("ask_contact", "lien_he", "Liên hệ, giờ làm việc", "Contact and hours", CONTACT),
     Aspect("ask_changes", "thay_doi", "Quy định mới, thay đổi", "What changed", CHANGES,
            button_rank=6),
@@ -60,3 +74,28 @@ BUTTON_ORDER: Tuple[str, ...] = tuple(
 def title(intent: str, lang: str = "vi") -> str:
     aspect = BY_INTENT[intent]
     return aspect.title_en if lang == "en" else aspect.title
+
+
+_SENTENCE_END = re.compile(r"[?.!\n]+")
+MAX_ASKED = 2
+
+
+def _found(folded: str) -> List[str]:
+    """Aspects whose cues occur in `folded`, in the order they occur."""
+    hits = []
+    for aspect in ASPECT_TABLE:
+        positions = [folded.find(f" {cue} ") for cue in aspect.cues if f" {cue} " in folded]
+        if positions:
+            hits.append((min(positions), aspect.intent))
+    return [intent for _, intent in sorted(hits)]
+
+
+def asked_in(text: str, fold: Callable[[str], str]) -> List[str]:
+    """The aspects the message's question words ask for (at most two), from its last sentence
+    that has any, else none: "Em ở Ngã Bảy, công ty đòi lý lịch. Làm ở đâu, mấy ngày có?"
+    asks where and how long."""
+    for sentence in reversed([s for s in _SENTENCE_END.split(text or "") if s.strip()]):
+        found = _found(f" {fold(sentence)} ")
+        if found:
+            return found[:MAX_ASKED]
+    return []

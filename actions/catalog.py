@@ -30,7 +30,8 @@ PROCEDURE_REQUIRED = (
     "hieu_luc_tu", "ngay_xac_minh", "nguon", "bi_danh",
 )
 PROCEDURE_OPTIONAL = ("ma_tthc", "noi_nop", "kenh_chinh_thuc", "cach_thuc", "thay_doi", "hoi_dap",
-                      "tien_de_sai", "ten_en", "ten_ngan_en", "mo_ta_en", "bi_danh_en")
+                      "tien_de_sai", "ten_en", "ten_ngan_en", "mo_ta_en", "bi_danh_en", "cu_the_hon",
+                      "phi_theo_trang")
 CHANNEL_KINDS = ("truc_tiep", "buu_chinh", "truc_tuyen")
 # What a question can be about, as staff name it in hoi_dap.khia_canh (the aspect table's keys).
 ASPECT_KEYS = CATALOG_KEYS
@@ -205,6 +206,21 @@ class Premise:
 
 
 @dataclass(frozen=True)
+class PageFee:
+    """A fee by pages (phi_theo_trang): `first` đồng for each of the first `first_pages`
+    pages, `next` for each further page, at most `cap` per copy."""
+
+    first: int
+    first_pages: int
+    next: int
+    cap: Optional[int] = None
+
+    def for_pages(self, pages: int) -> int:
+        total = self.first * min(pages, self.first_pages) + self.next * max(pages - self.first_pages, 0)
+        return min(total, self.cap) if self.cap else total
+
+
+@dataclass(frozen=True)
 class Procedure:
     id: str
     name: str
@@ -230,6 +246,10 @@ class Procedure:
     short_name_en: Optional[str] = None
     summary_en: Optional[str] = None
     aliases_en: Tuple[str, ...] = ()  # bi_danh_en: how foreigners name it
+    # cu_the_hon: (folded words, procedure id): "kết hôn" with "người Trung Quốc" is the marriage
+    # with a foreigner, not the domestic one the alias names.
+    refinements: Tuple[Tuple[Tuple[str, ...], str], ...] = ()
+    page_fee: Optional["PageFee"] = None  # phi_theo_trang: a fee counted per page
 
     def fact(self, name: str, day: Optional[dt.date] = None) -> Fact:
         """The fact in force on `day` (today when omitted); UNKNOWN when none is."""
@@ -276,6 +296,8 @@ class Catalog:
     # offices' services, answered without asking "which procedure?" (chung.yml hoi_dap).
     questions: Tuple[QuestionAnswer, ...] = ()
     official_channel_en: Optional[str] = None
+    where_to_file: Optional[str] = None  # noi_nop_chung: "where?" about no procedure in particular
+    where_to_file_en: Optional[str] = None
 
 
 class _Problems:
@@ -509,6 +531,9 @@ def _load_procedure(record: _Record, file_name: str) -> Optional[Procedure]:
         official_channel=record.text("kenh_chinh_thuc", False),
         name_en=record.text("ten_en", False), short_name_en=record.text("ten_ngan_en", False),
         summary_en=record.text("mo_ta_en", False), aliases_en=record.texts("bi_danh_en", False),
+        refinements=tuple(r for rec in record.records("cu_the_hon", "refinement")
+                          if (r := _load_refinement(rec)) is not None),
+        page_fee=_load_page_fee(record),
     )
     parts = channels + changes + questions + premises
     if any(v is None for v in values.values()) or None in parts:
@@ -566,6 +591,35 @@ def _load_question(record: _Record) -> Optional[QuestionAnswer]:
         return None
     return QuestionAnswer(question, keywords, answer, record.text("nguon", False), aspects,
                           start, end, record.text("hoi_en", False), record.text("tra_loi_en", False))
+
+
+def _load_refinement(record: _Record) -> Optional[Tuple[Tuple[str, ...], str]]:
+    record.check_keys(("tu_khoa", "thu_tuc"))
+    keywords, target = _folded(record, "tu_khoa", True), record.text("thu_tuc")
+    return (keywords, target) if keywords and target else None
+
+
+def _load_page_fee(record: _Record) -> Optional[PageFee]:
+    value = record.data.get("phi_theo_trang")
+    if value is None:
+        return None
+    where = f"{record.where}, field 'phi_theo_trang'"
+    if not isinstance(value, dict):
+        record.problems.add(where, "must be {trang_dau, so_trang_dau, trang_tiep, toi_da}")
+        return None
+    sub = _Record(value, where, record.problems)
+    sub.check_keys(("trang_dau", "so_trang_dau", "trang_tiep", "toi_da"))
+    numbers = {}
+    for key in ("trang_dau", "so_trang_dau", "trang_tiep", "toi_da"):
+        number = value.get(key)
+        if number is None and key == "toi_da":
+            continue
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            sub._bad(key, f"must be a whole number of đồng (or pages), got {number!r}")
+            return None
+        numbers[key] = number
+    return PageFee(numbers["trang_dau"], numbers["so_trang_dau"], numbers["trang_tiep"],
+                   numbers.get("toi_da"))
 
 
 def _load_premise(record: _Record) -> Optional[Premise]:
@@ -627,6 +681,11 @@ def _check_references(catalog: Catalog, problems: _Problems) -> None:
         if office.replaced_by and office.replaced_by not in catalog.offices:
             problems.add(f"catalog/co-quan.yml: office '{office.id}', field 'thay_the_boi'",
                          f"unknown office {office.replaced_by!r}")
+    for proc in catalog.procedures.values():
+        for _, target in proc.refinements:
+            if target not in catalog.procedures:
+                problems.add(f"{proc.source_file}: procedure '{proc.id}', field 'cu_the_hon'",
+                             f"unknown procedure {target!r}")
     for proc_id in catalog.menu:
         if proc_id not in catalog.procedures:
             problems.add("catalog/chung.yml, field 'menu'", f"unknown procedure {proc_id!r}")
@@ -658,7 +717,8 @@ def load_catalog(root: Path) -> Catalog:
     general = _read_yaml(general_path, root, problems) or {}
     general_record = _Record(general, _display(general_path, root), problems)
     general_record.check_keys(("kenh_chinh_thuc", "ngay_xac_minh", "menu", "tien_de_sai",
-                               "hoi_dap", "kenh_chinh_thuc_en"))
+                               "hoi_dap", "kenh_chinh_thuc_en", "noi_nop_chung",
+                               "noi_nop_chung_en"))
     official_channel = general_record.text("kenh_chinh_thuc")
     verified_on = general_record.date("ngay_xac_minh")
     menu = general_record.texts("menu", required=False)
@@ -696,6 +756,8 @@ def load_catalog(root: Path) -> Catalog:
         menu=menu or tuple(p.id for p in procedures[:8]), premises=premises,
         questions=general_questions,
         official_channel_en=general_record.text("kenh_chinh_thuc_en", False),
+        where_to_file=general_record.text("noi_nop_chung", False),
+        where_to_file_en=general_record.text("noi_nop_chung_en", False),
     )
     _check_references(catalog, problems)
     if problems.items:

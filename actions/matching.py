@@ -72,6 +72,26 @@ def find_procedure(catalog: Catalog, text: str, last: bool = False) -> Optional[
     return catalog.procedures[proc_id] if proc_id else None
 
 
+def refine(catalog: Catalog, procedure: Procedure, text: str) -> Procedure:
+    """The more specific procedure the message's words point to (cu_the_hon), else the same."""
+    folded = _prepare(text)
+    for keywords, target in procedure.refinements:
+        if any(contains_phrase(folded, k) for k in keywords) and target in catalog.procedures:
+            return catalog.procedures[target]
+    return procedure
+
+
+def find_procedures(catalog: Catalog, text: str) -> List[Procedure]:
+    """Every procedure the message names exactly, in the order they are named."""
+    padded = f" {_prepare(text)} "
+    found: Dict[str, int] = {}
+    for alias, proc_id in _index(catalog).procedures:
+        position = padded.find(f" {alias} ")
+        if position >= 0 and position < found.get(proc_id, len(padded)):
+            found[proc_id] = position
+    return [catalog.procedures[p] for p, _ in sorted(found.items(), key=lambda item: item[1])]
+
+
 def without_names(catalog: Catalog, folded: str) -> str:
     """The folded message with every procedure name removed: what else it says."""
     padded = f" {folded} "
@@ -93,9 +113,17 @@ def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
             matcher = SequenceMatcher(None, window, alias)
             if matcher.real_quick_ratio() > best[0] and matcher.quick_ratio() > best[0]:
                 ratio = matcher.ratio()
-                if ratio > best[0]:
+                if ratio > best[0] and _words_alike(window, alias):
                     best = (ratio, proc_id)
     return best[1]
+
+
+def _words_alike(window: str, alias: str) -> bool:
+    """Every word of the alias has a look-alike in the window: a typo ("lys lichj") passes, a
+    different word does not ("người nước ngoài" is not "con nuôi nước ngoài")."""
+    words = window.split()
+    return all(any(SequenceMatcher(None, w, a).ratio() >= 0.6 for w in words)
+               for a in alias.split())
 
 
 def find_question(procedure: Procedure, text: str, aspect_key: str,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions import language
+from actions import aspects, language
 from actions.catalog import Catalog, Office, Procedure
-from actions.matching import find_office, find_procedure, without_names
+from actions.matching import find_office, find_procedure, refine, without_names
 from actions.text import fold, is_correction, is_follow_up
 
 # Words that carry no question of their own in a correction or a follow-up.
@@ -37,6 +37,7 @@ class Message:
     office: Optional[Office]  # named in this message
     repeats_question: bool  # asks the previous question about what it names
     lang: str  # "vi" or "en": this message's language, else the conversation's
+    asked: Tuple[str, ...] = ()  # aspects its question words ask for ("ở đâu, mấy ngày có?")
 
     @property
     def is_command(self) -> bool:
@@ -58,9 +59,12 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
     folded = fold(text)
     # "không phải A mà là B": a correction is about the procedure named last.
     procedure = find_procedure(catalog, text, last=is_correction(text)) if text else None
+    if procedure is not None:
+        procedure = refine(catalog, procedure, text)
     return Message(
         text=text, raw=raw, folded=folded, procedure=procedure,
         office=find_office(catalog, text) if text else None,
         repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
+        asked=tuple(aspects.asked_in(text, fold)),
     )

@@ -158,3 +158,16 @@ def test_every_aspect_the_assistant_answers_has_a_name_staff_can_use():
 
     assert set(answers.ASPECT_KEYS.values()) <= set(catalog_module.ASPECT_KEYS)
     assert set(answers.ASPECT_KEYS) == set(answers.ASPECTS)
+
+
+def test_a_bad_page_fee_or_refinement_is_named(catalog_copy):
+    def bad(data):
+        procedure = next(p for p in data["thu_tuc"] if p["id"] == "chung_thuc_ban_sao")
+        procedure["phi_theo_trang"] = {"trang_dau": "2k", "so_trang_dau": 2, "trang_tiep": 1000}
+        procedure["cu_the_hon"] = [{"tu_khoa": ["nước ngoài"], "thu_tuc": "khong_co"}]
+    edit(catalog_copy, "thu-tuc/chung-thuc.yml", bad)
+    message = problems_of(catalog_copy)
+    assert "procedure 'chung_thuc_ban_sao', field 'phi_theo_trang', field 'trang_dau': must be " \
+           "a whole number" in message
+    assert "procedure 'chung_thuc_ban_sao', field 'cu_the_hon': unknown procedure 'khong_co'" \
+           in message

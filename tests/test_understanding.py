@@ -186,3 +186,72 @@ def test_an_unknown_command_gets_a_polite_reply(text, intent):
     for action in (actions.ActionAnswerProcedure(), actions.ActionOutOfScope()):
         reply, buttons, _ = run_action(action, text, intent)
         assert "không có lệnh này" in reply and buttons
+
+
+# --- long stories and mixed questions: the question words decide --------------------------
+
+def test_a_story_ending_with_a_fee_question_gets_the_fee():
+    story = ("Tôi ở phường Đại Thành, đang xin làm bảo vệ cho một công ty, họ đòi lý lịch tư "
+             "pháp. Tôi làm nghề tự do, sđt 0978112233. Xin cho biết làm phiếu này tốn bao "
+             "nhiêu tiền?")
+    reply, _, events = run_action(actions.ActionOutOfScope(), story, "out_of_scope")
+    assert "200.000" in reply and slot(events, "procedure") == LLTP
+    assert "0978112233" not in reply
+
+
+def test_two_questions_in_one_message_get_both_answers():
+    reply, _, _ = answer("Tôi cần giấy xác nhận tình trạng hôn nhân. Làm ở đâu, mấy ngày có?",
+                         "inform_procedure")
+    assert "UBND xã/phường" in reply and "3 ngày làm việc" in reply
+
+
+def test_question_words_at_the_end_outweigh_a_word_in_the_middle():
+    reply, _, _ = answer("chung thuc chu ky tren to khai mat bao lau", "ask_forms")
+    assert "Thời hạn giải quyết" in reply.splitlines()[0]
+
+
+def test_a_misread_follow_up_matching_a_special_case_is_answered():
+    reply, _, _ = run_action(actions.ActionOutOfScope(), "ua truoc la 10 ngay ma",
+                             "out_of_scope", {"procedure": LLTP, "aspect": "ask_time"})
+    assert "5 ngày làm việc" in reply
+
+
+# --- the more specific procedure, the computed fee, the procedure that knows --------------
+
+@pytest.mark.parametrize("text, procedure", [
+    ("kêt hôn vs ng Trung Quốc lệ phí bao nhiu", "dang_ky_ket_hon_yeu_to_nuoc_ngoai"),
+    ("Việt kiều định cư ở Mỹ nhận con nuôi ở Việt Nam thì lệ phí bao nhiêu?",
+     "nuoi_con_nuoi_nuoc_ngoai"),
+    ("ks của em bị sai ngày sinh sửa ở đâu", "thay_doi_cai_chinh_ho_tich"),
+])
+def test_words_of_the_question_point_to_the_more_specific_procedure(text, procedure):
+    _, _, events = answer(text, "ask_fee")
+    assert slot(events, "procedure") == procedure
+
+
+def test_the_conversations_procedure_is_refined_too():
+    _, _, events = answer("nếu chồng là người nước ngoài thì mất bao lâu?", "ask_time",
+                          {"procedure": "dang_ky_ket_hon"})
+    assert slot(events, "procedure") == "dang_ky_ket_hon_yeu_to_nuoc_ngoai"
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("chung thuc ban sao tai lieu 12 trang het bao nhieu tien", "ask_fee", "Bản 12 trang: 14.000 đồng"),
+    ("How much does it cost to certify a copy of a 12-page document?", "ask_fee",
+     "A 12-page document: 14,000 VND"),
+    ("sao y 500 trang hết bao nhiêu", "ask_fee", "Bản 500 trang: 200.000 đồng"),
+])
+def test_a_fee_by_pages_is_worked_out(text, intent, expected):
+    reply, _, _ = answer(text, intent)
+    assert reply.startswith(expected), reply
+
+
+def test_a_field_another_named_procedure_knows_answers_the_question():
+    reply, _, _ = answer("Hồ sơ xin nhập quốc tịch thì phiếu lý lịch tư pháp phải được cấp "
+                         "trong thời hạn bao lâu?", "ask_validity")
+    assert "90 ngày" in reply
+
+
+def test_where_without_a_procedure_gives_the_general_answer_and_buttons():
+    reply, buttons, _ = answer("vậy giờ tôi nộp ở đâu?", "ask_where")
+    assert "109 Nguyễn Trãi" in reply and "xã/phường bất kỳ" in reply and buttons
