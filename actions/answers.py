@@ -103,8 +103,8 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "change": "- From {date}{upcoming}: {text}",
         "in_force_since": "The rules described apply since {date}.",
         "ask_what": "What would you like to know?",
-        "unknown": "Sorry, the department's catalog has no verified information yet on the "
-                   "{aspect} of {procedure}.",
+        "unknown": "Sorry, this is not verified yet: the department's catalog has no verified "
+                   "information on the {aspect} of {procedure}.",
         "ask_official": "For accurate guidance please contact: {channel}.",
         "which_aspect": "Which procedure is your question about ({aspect})?",
         "which": "Which procedure is your question about?",

@@ -10,6 +10,7 @@ pass over the longer aliases tolerates typos and keyboard residue ("lys lichj tu
 from __future__ import annotations
 
 import datetime as dt
+import re
 from difflib import SequenceMatcher
 from typing import Dict, List, Optional, Tuple
 
@@ -101,8 +102,21 @@ def without_names(catalog: Catalog, folded: str) -> str:
     return " ".join(padded.split())
 
 
+_TELEX_TONE = re.compile(r"(?<=[a-z])[sfrxj]$")
+_TELEX_MARK = re.compile(r"(?<=[aeiou])w|(?<=a)a|(?<=e)e|(?<=o)o|(?<=d)d")
+
+
+def _untelex(word: str) -> str:
+    """A word typed with Telex keys left in ("lys lichj tuw phaps"): tone keys (s f r x j) at
+    the end and vowel keys (w, doubled letters) dropped, final y as i, as fold() writes them."""
+    if len(word) > 2:
+        word = _TELEX_TONE.sub("", word)
+    word = _TELEX_MARK.sub("", word)
+    return re.sub(r"(?<=[bcdghklmnpqrstvx])y$", "i", word)
+
+
 def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
-    words = folded.split()
+    words = [_untelex(word) for word in folded.split()]
     best: Tuple[float, Optional[str]] = (FUZZY_THRESHOLD, None)
     for alias, proc_id in aliases:
         size = alias.count(" ") + 1
@@ -122,7 +136,7 @@ def _words_alike(window: str, alias: str) -> bool:
     """Every word of the alias has a look-alike in the window: a typo ("lys lichj") passes, a
     different word does not ("người nước ngoài" is not "con nuôi nước ngoài")."""
     words = window.split()
-    return all(any(SequenceMatcher(None, w, a).ratio() >= 0.6 for w in words)
+    return all(any(SequenceMatcher(None, w, a).ratio() >= 0.5 for w in words)
                for a in alias.split())
 
 

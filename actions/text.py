@@ -17,7 +17,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Chat spellings of everyday words (from how-citizens-write.md), applied after folding.
 _CHAT_WORDS = {
     "ko": "khong", "k": "khong", "hok": "khong", "hong": "khong", "khum": "khong",
-    "dc": "duoc", "duoc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu",
+    "dc": "duoc", "duoc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu", "bnhieu": "bao nhieu",
+    "bnh": "bao nhieu", "dkkh": "dang ky ket hon",
     "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay",
 }
 
@@ -34,7 +35,12 @@ def fold(text: str) -> str:
     folded = _VNI_DIGIT.sub("", folded)
     folded = _NON_WORD.sub(" ", folded)
     words = [_CHAT_WORDS.get(word, word) for word in folded.split()]
-    return " ".join(words)
+    return " ".join(_Y_AS_I.sub("i", word) for word in words)
+
+
+# Vietnamese writes a final i or y after a consonant either way (lý/lí, ký/kí, Mỹ/Mĩ): both
+# fold to i, so "trợ giúp pháp lí" names "trợ giúp pháp lý".
+_Y_AS_I = re.compile(r"(?<=[bcdghklmnpqrstvx])y$")
 
 
 def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
@@ -43,7 +49,8 @@ def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
 
 
 # "còn X thì sao", "thế còn X", "X thì sao": the citizen asks the previous question again.
-_FOLLOW_UP = re.compile(r"^(the |vay )?con |\bthi sao\b|\bthi the nao\b")
+_FOLLOW_UP = re.compile(r"^(the |vay )?con |\bthi sao\b|\bthi the nao\b|"
+                        r"^(and|what about|how about|and for|and what about) ")
 # "à không, tôi hỏi X chứ", "nhầm, X", "lộn, ý là X", "ý tôi là X", "không phải A mà là X":
 # the citizen corrects which procedure the previous question was about.
 _CORRECTION = re.compile(

