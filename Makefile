@@ -72,7 +72,7 @@ postgres:
 check-catalog: setup
 	@$(PY) -m actions.catalog
 
-$(NLU_GENERATED): $(CATALOG_FILES) nlu/templates.yml nlu/templates_en.yml nlu/other_services.yml nlu/generate.py | $(STAMPS)/installed
+$(NLU_GENERATED): $(CATALOG_FILES) nlu/templates.yml nlu/templates_en.yml nlu/other_services.yml nlu/generate.py $(wildcard tests/nlu/*.yml tests/content/*.yml) | $(STAMPS)/installed
 	@echo "==> Regenerating NLU training data from the catalog"
 	@$(PY) -m nlu.generate
 

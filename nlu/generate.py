@@ -123,6 +123,20 @@ def _fill(template: str, name: str, names: List[str], rng: random.Random) -> str
     return template.replace("{p}", name).replace("{q}", other)
 
 
+def evaluation_messages() -> set:
+    """Every message of the evaluation sets (held-out NLU sets, the content set), lower-cased:
+    a generated example that happens to equal one is dropped, so no set is ever trained on."""
+    from nlu import content, evaluate
+
+    held_out = {text for path in evaluate.heldout_files() for text, _ in evaluate.examples(path)}
+    return {text.lower() for text in held_out | set(content.all_messages())}
+
+
+def without(examples: Dict[str, List[str]], excluded: set) -> Dict[str, List[str]]:
+    return {intent: [t for t in texts if t.lower() not in excluded]
+            for intent, texts in examples.items()}
+
+
 def render(examples: Dict[str, List[str]]) -> str:
     lines = [HEADER, 'version: "3.1"', "nlu:"]
     for intent, texts in examples.items():
@@ -136,7 +150,8 @@ def build() -> str:
     templates = yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
     templates_en = yaml.safe_load(TEMPLATES_EN.read_text(encoding="utf-8"))
     other_services = yaml.safe_load(OTHER_SERVICES.read_text(encoding="utf-8"))
-    return render(generate(load_catalog(catalog_dir()), templates, other_services, templates_en))
+    examples = generate(load_catalog(catalog_dir()), templates, other_services, templates_en)
+    return render(without(examples, evaluation_messages()))
 
 
 def main(argv: List[str]) -> int:
