@@ -49,7 +49,9 @@ def demo_site(fake_rasa: FakeRasa) -> Iterator[DemoSite]:
 # ------------------------------------------------------------------ browser
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running while the browser is open,
+# which breaks the asyncio tests collected after this package (tests/zalo).
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
