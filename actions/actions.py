@@ -18,6 +18,7 @@ from actions import answers
 from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
 from actions.matching import find_office, find_procedure, find_question
+from actions.preview import catalog_for
 from actions.settings import catalog_dir
 from actions.text import is_follow_up
 
@@ -60,7 +61,7 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog = STORE.current()
+        catalog = catalog_for(tracker, STORE)
         intent = tracker.latest_message.get("intent", {}).get("name")
         aspect = self._aspect(intent, tracker)
         procedure = resolve_procedure(tracker, catalog)
@@ -102,7 +103,7 @@ class ActionShowMenu(Action):
         return "action_show_menu"
 
     def run(self, dispatcher, tracker, domain):
-        _send(dispatcher, answers.menu(STORE.current()))
+        _send(dispatcher, answers.menu(catalog_for(tracker, STORE)))
         return [SlotSet("pending_aspect", None)]
 
 
@@ -111,7 +112,7 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher, tracker, domain):
-        catalog = STORE.current()
+        catalog = catalog_for(tracker, STORE)
         # A long story ("em ở Nhật, hộ khẩu ở Vị Thanh, muốn xin lltp...") can read as off-topic
         # to the classifier; a message that names a procedure is never refused.
         procedure = find_procedure(catalog, _typed_text(tracker))
@@ -141,7 +142,7 @@ class ActionSuggestGuesses(Action):
         return "action_suggest_guesses"
 
     def run(self, dispatcher, tracker, domain):
-        catalog = STORE.current()
+        catalog = catalog_for(tracker, STORE)
         if not (tracker.latest_message.get("text") or "").strip():
             _send(dispatcher, answers.blank_message(catalog))
             return []
