@@ -182,6 +182,8 @@ class Store:
 
     def record_at(self, kind: str, item_id: str, version: int) -> Optional[Dict[str, Any]]:
         """The item as it was published in `version` (or the newest version before it)."""
+        if self.one("SELECT 1 FROM versions WHERE id = ?", version) is None:
+            return None
         row = self.one(
             "SELECT version_id, record FROM version_items WHERE kind = ? AND item_id = ? "
             "AND version_id <= ? ORDER BY version_id DESC LIMIT 1", kind, item_id, version)
