@@ -158,6 +158,7 @@ class CatalogFiles:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._items: Tuple[Any, Dict[Key, Dict[str, Any]]] = (None, {})
 
     def file_names(self) -> List[str]:
         names = [n for n in (GENERAL_FILE, OFFICES_FILE) if (self.root / n).is_file()]
@@ -170,8 +171,24 @@ class CatalogFiles:
         except (OSError, UnicodeDecodeError, YAMLError) as error:
             raise CatalogIOError(f"{name}: {error}") from error
 
+    def signature(self) -> Tuple:
+        result = []
+        for name in self.file_names():
+            try:
+                stat = (self.root / name).stat()
+            except FileNotFoundError:
+                continue
+            result.append((name, stat.st_mtime_ns, stat.st_size))
+        return tuple(result)
+
     def items(self) -> Dict[Key, Dict[str, Any]]:
-        """Every published item: {(kind, id): {"file", "record"}}."""
+        """Every published item: {(kind, id): {"file", "record"}}; re-read only after a file changed."""
+        signature = self.signature()
+        if signature != self._items[0]:
+            self._items = (signature, self._read_items())
+        return self._items[1]
+
+    def _read_items(self) -> Dict[Key, Dict[str, Any]]:
         result: Dict[Key, Dict[str, Any]] = {}
         for name in self.file_names():
             data = self._load(name)
@@ -183,7 +200,7 @@ class CatalogFiles:
 
     def texts_with(self, changes: Dict[Key, Optional[dict]]) -> Dict[str, str]:
         """New text of every file that `changes` (record, or None to remove) touch."""
-        located = {(k, i): name for name in self.file_names() for k, i, _ in _nodes(name, self._load(name) or {})}
+        located = {key: value["file"] for key, value in self.items().items()}
         docs: Dict[str, Any] = {}
 
         def doc(name: str) -> Any:

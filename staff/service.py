@@ -17,7 +17,7 @@ import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from staff import catalog_io
 from staff.auth import Auth, LoginThrottle
@@ -48,7 +48,6 @@ class Console:
                          LoginThrottle(settings.login_max_failures, settings.login_window_seconds))
         self.journal = settings.db_path.parent / "publish-journal.json"
         self._lock = threading.RLock()
-        self._cache: Tuple[Any, Dict[Key, Dict[str, Any]]] = (None, {})
 
     # --- start-up -------------------------------------------------------------------------
     def start(self) -> None:
@@ -65,16 +64,11 @@ class Console:
 
     # --- reading --------------------------------------------------------------------------
     def published(self) -> Dict[Key, Dict[str, Any]]:
-        """Published items, re-read only when a catalog file changed."""
-        signature = tuple((n, (self.settings.catalog_dir / n).stat().st_mtime_ns,
-                           (self.settings.catalog_dir / n).stat().st_size) for n in self.files.file_names())
-        if signature != self._cache[0]:
-            try:
-                items = self.files.items()
-            except catalog_io.CatalogIOError as error:
-                raise StaffError(500, f"Không đọc được tệp danh mục: {error}") from error
-            self._cache = (signature, items)
-        return self._cache[1]
+        """Published items (CatalogFiles re-reads them only when a file changed)."""
+        try:
+            return self.files.items()
+        except catalog_io.CatalogIOError as error:
+            raise StaffError(500, f"Không đọc được tệp danh mục: {error}") from error
 
     def current(self, kind: str, item_id: str) -> Optional[Dict[str, Any]]:
         """The item as an editor sees it: its draft if there is one, else the published record."""
@@ -239,7 +233,6 @@ class Console:
             result: Dict[str, Any] = {}
             catalog_io.write_files(self.settings.catalog_dir, texts, self.journal, payload,
                                    self.settings.fault, on_renamed=lambda data: result.update(self._record_publish(data)))
-            self._cache = (None, {})
             self.refresh_draft_catalog()
             retrain = any(p["retrain"] for p in pending)
             result.update({"items": [{"kind": p["kind"], "id": p["id"]} for p in pending],
@@ -266,7 +259,6 @@ class Console:
         start, a git pull, a hand edit), so history and restore always know what was live; drop
         drafts that equal what is now published."""
         with self._lock:
-            self._cache = (None, {})
             published = self.published()
             known = self.store.latest_hashes()
             items = [{"kind": k, "id": i, "record": v["record"], "hash": record_hash(v["record"])}
