@@ -34,3 +34,33 @@ def fresh_console(tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def preview_stack(tmp_path_factory, model_path):
+    """The real assistant (action server + Rasa) reading a private copy of the catalog, with
+    the console's draft catalog and preview token, as `make run` wires them."""
+    import secrets
+    import shutil
+    from types import SimpleNamespace
+
+    from console_support import ROOT
+    from scripts.stack import running_assistant
+
+    work = tmp_path_factory.mktemp("staff-stack")
+    catalog, draft = work / "catalog", work / "draft-catalog"
+    shutil.copytree(ROOT / "catalog", catalog)
+    shutil.copytree(catalog, draft)
+    token = secrets.token_hex(16)
+    env = {"CATALOG_DIR": str(catalog), "STAFF_PREVIEW_TOKEN": token, "STAFF_DRAFT_CATALOG": str(draft)}
+    with running_assistant(model=model_path, work_dir=work / "assistant", extra_env=env) as stack:
+        yield SimpleNamespace(stack=stack, catalog=catalog, draft=draft, token=token, work=work)
+
+
+@pytest.fixture
+def live_console(preview_stack, tmp_path):
+    """A console publishing into the catalog the running assistant reads."""
+    server = Console(tmp_path, catalog=preview_stack.catalog, draft_catalog=preview_stack.draft,
+                     RASA_URL=preview_stack.stack.rasa_url, STAFF_PREVIEW_TOKEN=preview_stack.token)
+    yield server
+    server.stop()
