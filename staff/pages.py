@@ -282,8 +282,11 @@ async def discard(request: Request, collection: str, item_id: str):
     principal = _principal(request)
     await _form(request, principal)
     kind = "general" if collection == "general" else _kind(collection)
-    request.app.state.console.discard(kind, item_id, principal.username, _ip(request))
-    return _redirect(f"{_item_url(kind, item_id)}?ok=discarded")
+    console = request.app.state.console
+    console.discard(kind, item_id, principal.username, _ip(request))
+    # A discarded new item no longer exists: back to the list then.
+    target = _item_url(kind, item_id) if console.current(kind, item_id) else "/"
+    return _redirect(f"{target}?ok=discarded")
 
 
 # --- publish, history, restore ---------------------------------------------------------------

@@ -174,10 +174,14 @@ class FormRenderer:
                 return self._object_list(node, items, value, path, required, depth)
             if "enum" in items:
                 titles = dict(zip(items["enum"], items.get("x-enum-titles", items["enum"]), strict=True))
+                # Ticked values first, in their saved order: the form posts them in page order,
+                # so an untouched list comes back unchanged instead of re-sorted.
+                chosen = [v for v in (value or []) if v in titles]
+                order = chosen + [o for o in items["enum"] if o not in chosen]
                 boxes = Markup("").join(
                     Markup('<label class="check"><input type="checkbox" name="{}" value="{}"{}> {}</label>').format(
                         path, option, Markup(" checked") if option in (value or []) else Markup(""), titles[option])
-                    for option in items["enum"])
+                    for option in order)
                 return Markup('<div class="{}" data-path="{}"><span class="label">{}</span><div class="checks">{}</div>{}</div>'
                               ).format(css, path, label, boxes, self._errors(path))
             text = "\n".join(str(v) for v in value) if isinstance(value, list) else (value or "")

@@ -156,3 +156,64 @@ class PageSession:
         if csrf:
             data.setdefault("csrf_token", self.csrf)
         return self.session.post(self.url + path, data=data, timeout=30, **kwargs)
+
+
+def form_fields(html: str, action: str):
+    """The (name, value) pairs a browser would submit for the form posting to `action`
+    (inputs inside <template> are not part of the form)."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.fields, self.in_form, self.template = [], False, 0
+            self.textarea, self.select, self.option = None, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.in_form = a.get("action") == action
+            if not self.in_form:
+                return
+            if tag == "template":
+                self.template += 1
+            if self.template:
+                return
+            if tag == "input":
+                kind = a.get("type", "text")
+                if kind in ("checkbox", "radio") and "checked" not in a:
+                    return
+                if a.get("name") and kind not in ("submit", "button"):
+                    self.fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+            elif tag == "textarea":
+                self.textarea = [a.get("name"), ""]
+            elif tag == "select":
+                self.select = [a.get("name"), None, None]
+            elif tag == "option" and self.select:
+                value = a.get("value", "")
+                if self.select[2] is None:
+                    self.select[2] = value
+                if "selected" in a:
+                    self.select[1] = value
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.in_form = False
+            elif tag == "template" and self.template:
+                self.template -= 1
+            elif tag == "textarea" and self.textarea:
+                name, text = self.textarea
+                self.fields.append((name, text[1:] if text.startswith("\n") else text))
+                self.textarea = None
+            elif tag == "select" and self.select:
+                name, chosen, first = self.select
+                self.fields.append((name, chosen if chosen is not None else first))
+                self.select = None
+
+        def handle_data(self, data):
+            if self.textarea is not None:
+                self.textarea[1] += data
+
+    parser = Parser()
+    parser.feed(html)
+    return parser.fields
