@@ -148,6 +148,18 @@ class FormRenderer:
                 json.dumps(extra, ensure_ascii=False, indent=2)))
         return Markup("").join(parts)
 
+    @staticmethod
+    def _extra(node: dict, value: Any, path: str) -> Markup:
+        """Keys of `value` the schema does not know: kept in a hidden field, shown read-only."""
+        if not isinstance(value, dict):
+            return Markup("")
+        extra = {k: v for k, v in value.items() if k not in node.get("properties", {})}
+        if not extra:
+            return Markup("")
+        text = json.dumps(extra, ensure_ascii=False)
+        return Markup('<input type="hidden" name="{}.__extra" value="{}"><p class="muted">Trường chưa có '
+                      'trong biểu mẫu (giữ nguyên): <code>{}</code></p>').format(path, text, text)
+
     def _errors(self, path: str) -> Markup:
         messages = self.errors.get(path) or []
         return Markup("").join(Markup('<p class="field-error" role="alert">{}</p>').format(m) for m in messages)
@@ -195,8 +207,8 @@ class FormRenderer:
             inner = Markup("").join(self.field(sub, (value or {}).get(k) if isinstance(value, dict) else None,
                                                f"{path}.{k}", k in node.get("required", ()), depth)
                                     for k, sub in node["properties"].items())
-            return Markup('<fieldset class="group"><legend>{}</legend>{}{}</fieldset>').format(
-                node.get("title", key), inner, self._errors(path))
+            return Markup('<fieldset class="group"><legend>{}</legend>{}{}{}</fieldset>').format(
+                node.get("title", key), inner, self._extra(node, value, path), self._errors(path))
         return Markup('<div class="{}">{}{}{}</div>').format(css, label, self._scalar(node, value, path),
                                                               self._errors(path))
 
@@ -235,9 +247,9 @@ class FormRenderer:
             self.field(sub, entry.get(k) if isinstance(entry, dict) else None, f"{path}.{k}",
                        k in items.get("required", ()), depth + 1)
             for k, sub in items["properties"].items())
-        return Markup('<fieldset class="item"><legend>Mục {}</legend>{}{}'
+        return Markup('<fieldset class="item"><legend>Mục {}</legend>{}{}{}'
                       '<button type="button" class="remove">Xoá mục này</button></fieldset>').format(
-            number, inner, self._errors(path))
+            number, inner, self._extra(items, entry, path), self._errors(path))
 
     def _variants(self, node, value, path, required, depth) -> Markup:
         key = path.rsplit(".", 1)[-1]
@@ -270,6 +282,8 @@ class FormRenderer:
                 body = Markup("").join(
                     self.field(sub, mapping.get(k), f"{path}.{k}", k in option.get("required", ()), depth)
                     for k, sub in option["properties"].items())
+                if name == current:
+                    body += self._extra(option, mapping, path)
             panels.append(Markup('<div class="variant" data-variant="{}"{}>{}</div>').format(
                 name, Markup("") if name == current else Markup(" hidden"), body))
         title = node.get("title") or self.schema.titles.get(key, key)
@@ -360,6 +374,13 @@ class FormParser:
             value = self.value(sub, f"{path}.{key}")
             if value is not None:
                 result[key] = value
+        if result:  # unknown keys survive only with the object they belong to
+            try:
+                extra = json.loads(self._get(f"{path}.__extra") or "{}")
+            except ValueError:
+                extra = {}
+            if isinstance(extra, dict):
+                result.update({k: v for k, v in extra.items() if k not in result})
         return result or None
 
     def _objects(self, items: dict, path: str) -> Optional[list]:
