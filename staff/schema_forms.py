@@ -134,9 +134,20 @@ class FormRenderer:
     def __init__(self, schema: Schema, errors: Dict[str, List[str]], offices: List[Tuple[str, str]] = ()):
         self.schema, self.errors, self.offices = schema, errors, list(offices)
 
+    def jump_links(self, kind: str) -> Markup:
+        """Links to the answer fields and lists, so a long form is quick to move around."""
+        node = self.schema.record_schema(kind)
+        links = [Markup('<a href="#f-{}">{}</a>').format(key, (sub.get("title") or key).split(" (")[0])
+                 for key, sub in node["properties"].items()
+                 if self.schema.resolve(sub).get("x-widget") in ("fact", "contact")
+                 or self.schema.resolve(sub).get("type") == "array"
+                 and self.schema.resolve(self.schema.resolve(sub)["items"]).get("type") == "object"]
+        return Markup('<nav class="jump" aria-label="Đi tới mục">Đi tới: {}</nav>').format(
+            Markup(" · ").join(links)) if links else Markup("")
+
     def record(self, kind: str, record: dict) -> Markup:
         node = self.schema.record_schema(kind)
-        parts = []
+        parts = [self.jump_links(kind)]
         for key, sub in node["properties"].items():
             parts.append(self.field(sub, record.get(key), key, key in node.get("required", ()), 0))
         extra = {k: v for k, v in record.items() if k not in node["properties"]}
@@ -236,10 +247,10 @@ class FormRenderer:
                                    for n, entry in enumerate(entries))
         template = self._list_item(items, None, f"{path}.{placeholder}", "mới", depth)
         return Markup(
-            '<fieldset class="list{}" data-path="{}" data-placeholder="{}" data-next="{}"><legend>{}{}</legend>{}'
+            '<fieldset class="list{}" id="f-{}" data-path="{}" data-placeholder="{}" data-next="{}"><legend>{}{}</legend>{}'
             '<div class="items">{}</div><template>{}</template>'
             '<button type="button" class="add">+ Thêm mục</button></fieldset>').format(
-            " has-error" if path in self.errors else "", path, placeholder, len(entries), node.get("title", path),
+            " has-error" if path in self.errors else "", path, path, placeholder, len(entries), node.get("title", path),
             Markup(' <span class="req">*</span>') if required else Markup(""), self._errors(path), rendered, template)
 
     def _list_item(self, items, entry, path, number, depth) -> Markup:
@@ -288,10 +299,10 @@ class FormRenderer:
                 name, Markup("") if name == current else Markup(" hidden"), body))
         title = node.get("title") or self.schema.titles.get(key, key)
         return Markup(
-            '<fieldset class="fact{}" data-path="{}"><legend>{}{}</legend>{}'
+            '<fieldset class="fact{}" id="f-{}" data-path="{}"><legend>{}{}</legend>{}'
             '<label class="kind">Cách ghi: <select name="{}.__kind" class="variant-select">{}</select></label>'
             '{}</fieldset>').format(
-            " has-error" if path in self.errors else "", path, title,
+            " has-error" if path in self.errors else "", path, path, title,
             Markup(' <span class="req">*</span>') if required else Markup(""), self._errors(path),
             path, select, Markup("").join(panels))
 
