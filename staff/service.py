@@ -56,7 +56,10 @@ class Console:
                 logger.warning("Finished a publish interrupted by a crash (journal %s)", self.journal)
             if self.settings.admin_password:
                 self.auth.put_user(None, "admin", "admin", self.settings.admin_password, "env")
-            self.sync_history()
+            try:
+                self.sync_history()
+            except StaffError as error:  # e.g. a YAML syntax error from a hand edit
+                logger.error("%s; the console starts, but cannot edit until the file is fixed", error.message)
             self.refresh_draft_catalog()
 
     def has_users(self) -> bool:
@@ -133,7 +136,7 @@ class Console:
         own = [p for p in mine if label in p.split(": field", 1)[0].split(", field", 1)[0]]
         mine = own or mine
         for problem in mine:
-            errors.append({"field": field_of(problem), "message": message_of(problem)})
+            errors.append({"field": field_of(problem), "message": message_of(problem), "problem": problem})
         reported = {e["field"] for e in errors}
         for error in self.schema.errors(kind, record):
             if not any(error["field"] == f or error["field"].startswith(f + ".") or f.startswith(error["field"] + ".")
