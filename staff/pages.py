@@ -330,6 +330,21 @@ def history(request: Request, procedure: str = "", office: str = ""):
                   current=current)
 
 
+@router.get("/history/{collection}/{item_id}/{version}")
+def history_version(request: Request, collection: str, item_id: str, version: int):
+    """What restoring `version` would change, in words, before the officer decides."""
+    principal = _principal(request)
+    console = request.app.state.console
+    kind = "general" if collection == "general" else _kind(collection)
+    old = console.store.record_at(kind, item_id, version)
+    if old is None:
+        raise StaffError(404, f"Phiên bản {version} không có mục {item_id}.")
+    current = console.current(kind, item_id)
+    changes = describe_changes(console.schema, current["record"] if current else None, old["record"])
+    return render(request, "version.html", principal=principal, kind=kind, item_id=item_id, version=version,
+                  changes=changes, current=current, collection=collection)
+
+
 @router.post("/{collection}/{item_id}/restore")
 async def restore(request: Request, collection: str, item_id: str):
     principal = _principal(request, "publisher")
@@ -371,14 +386,25 @@ async def test_ask(request: Request):
     principal = _principal(request)
     form = await _form(request, principal)
     sender = _first(form, "sender") or secrets.token_hex(4)
-    message = _first(form, "message")
+    # A button of the previous reply sends its payload, as in the widget; shown by its title.
+    payload = _first(form, "payload")
+    message = payload or _first(form, "message")
+    try:
+        exchanges = json.loads(_first(form, "transcript") or "[]")[-10:]
+        exchanges = [x for x in exchanges if isinstance(x, dict) and isinstance(x.get("messages"), list)] \
+            if isinstance(exchanges, list) else []
+    except ValueError:
+        exchanges = []
+    shown = next((b.get("title") for m in (exchanges[-1].get("messages") or []) for b in m.get("buttons") or []
+                  if b.get("payload") == payload), None) if payload and exchanges else None
+    status, error = 200, None
     try:
         reply = request.app.state.console.preview(principal.username, message, sender)
-        exchanges, error = [{"message": message, "messages": reply["messages"]}], None
+        exchanges.append({"message": shown or message, "messages": reply["messages"]})
     except StaffError as failure:
-        exchanges, error = [], failure.message
-    return render(request, "test.html", 200 if error is None else 502, principal, sender=sender,
-                  exchanges=exchanges, error=error, message=message)
+        status, error = failure.status, failure.message
+    return render(request, "test.html", status, principal, sender=sender, exchanges=exchanges, error=error,
+                  transcript=json.dumps(exchanges, ensure_ascii=False))
 
 
 # --- accounts and audit --------------------------------------------------------------------------

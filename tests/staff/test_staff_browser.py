@@ -102,6 +102,8 @@ def test_an_officer_changes_previews_publishes_and_restores_the_fee(page, live_c
     page.click("form.ask button")
     expect(page.locator(".bubble.bot").first).to_contain_text("321.000")
     shot(page, "05-preview")
+    page.locator("form.buttons button.chip").first.click()  # a reply button, as on the widget
+    expect(page.locator(".bubble.user")).to_have_count(2)
     assert "321.000" not in citizen_answer(preview_stack.stack, "web-citizen-1", "never", timeout=0)
 
     # Review in words, then publish.
@@ -117,7 +119,10 @@ def test_an_officer_changes_previews_publishes_and_restores_the_fee(page, live_c
 
     # Roll back to the version before, as a draft, and publish it.
     page.goto(url + "/history?procedure=ly_lich_tu_phap")
-    page.locator("tr", has_text="Trạng thái ban đầu").locator("text=Khôi phục bản này").click()
+    page.locator("tr", has_text="Trạng thái ban đầu").locator("a", has_text="#").click()
+    expect(page.locator("table.diff")).to_contain_text("200.000")  # what restoring would change
+    shot(page, "08-restore-preview")
+    page.click("text=Khôi phục bản này (thành bản nháp)")
     expect(page.locator(".flash")).to_contain_text("Đã tạo bản nháp")
     expect(page.locator('textarea[name="le_phi.noi_dung"]')).to_contain_text("200.000")
     page.click("nav >> text=Xuất bản")
@@ -127,7 +132,7 @@ def test_an_officer_changes_previews_publishes_and_restores_the_fee(page, live_c
 
     page.goto(url + "/worklist")
     expect(page.locator("h1")).to_contain_text("Cần kiểm tra lại")
-    shot(page, "08-worklist")
+    shot(page, "09-worklist")
 
 
 def test_an_editor_cannot_publish_and_html_stays_text(page, live_console):
@@ -147,5 +152,5 @@ def test_an_editor_cannot_publish_and_html_stays_text(page, live_console):
     page.goto(live_console.url + "/publish")
     expect(page.locator(".notice")).to_contain_text("Người duyệt")
     assert page.locator("text=Xuất bản 1 thay đổi").count() == 0
-    shot(page, "09-editor-review")
+    shot(page, "10-editor-review")
     assert api.request("DELETE", "/api/procedures/tro_giup_phap_ly/draft").status_code == 200
