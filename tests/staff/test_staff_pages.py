@@ -92,3 +92,12 @@ def test_no_users_page_says_how_to_create_one(fresh_console):
     text = requests.get(console.url + "/login").text
     assert "make staff-user" in text and "STAFF_ADMIN_PASSWORD" in text
     assert "Chưa có tài khoản nào" in console.log
+
+
+def test_history_version_page_and_a_garbled_test_pane_transcript(console):
+    page = console.browser_session()
+    assert page.get("/history/procedures/ly_lich_tu_phap/1").status_code == 200
+    assert page.get("/history/procedures/ly_lich_tu_phap/999").status_code == 404
+    reply = page.post("/test", {"message": "xin chào", "transcript": '[1, {"messages": 3}, "x"]'})
+    assert reply.status_code == 502  # no assistant here; but the page is intact
+    assert "Không kết nối được trợ lý" in reply.text
