@@ -55,7 +55,10 @@ class Console:
             if catalog_io.recover_journal(self.settings.catalog_dir, self.journal, self._record_publish):
                 logger.warning("Finished a publish interrupted by a crash (journal %s)", self.journal)
             if self.settings.admin_password:
-                self.auth.put_user(None, "admin", "admin", self.settings.admin_password, "env")
+                try:
+                    self.auth.put_user(None, "admin", "admin", self.settings.admin_password, "env")
+                except StaffError as error:
+                    raise SystemExit(f"STAFF_ADMIN_PASSWORD: {error.message}") from None
             try:
                 self.sync_history()
             except StaffError as error:  # e.g. a YAML syntax error from a hand edit

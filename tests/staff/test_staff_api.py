@@ -61,10 +61,10 @@ def test_roles_are_enforced_on_the_server(fresh_console):
 
 
 def test_sessions_expire(fresh_console):
-    console = fresh_console(STAFF_SESSION_MINUTES="0.04")  # 2.4 seconds without a request
+    console = fresh_console(STAFF_SESSION_MINUTES="0.1")  # 6 seconds without a request
     api = console.api()
     assert api.get("/api/procedures").status_code == 200
-    time.sleep(3)
+    time.sleep(7)
     assert api.get("/api/procedures").status_code == 401
 
 
@@ -345,3 +345,25 @@ def test_preview_without_the_assistant_says_so(console):
 
 def test_the_schema_file_is_the_one_the_forms_use():
     assert (ROOT / "catalog" / "schema.json").is_file()
+
+
+def test_a_new_procedure_and_office_are_published_into_the_files(fresh_console):
+    console = fresh_console()
+    api = console.api()
+    office = dict(api.get("/api/offices/vneid").json()["record"], id="van_phong_moi", ten="Văn phòng mới",
+                  loai="van_phong", bi_danh=["văn phòng mới toanh"])
+    assert api.post("/api/offices", json={"record": office}).status_code == 201
+    record = dict(api.item("chung_thuc_ban_sao")["record"], id="thu_tuc_moi", ten_ngan="Thủ tục mới",
+                  ten="Một thủ tục mới", bi_danh=["thủ tục mới toanh"], noi_nop=["van_phong_moi"],
+                  mo_ta="Dòng một.\nDòng hai.")
+    assert api.post("/api/procedures", json={"record": record}).status_code == 201
+    reply = api.post("/api/publish", json={"note": "thêm mới"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["files"] == ["co-quan.yml", "thu-tuc/thu-tuc-moi.yml"]
+    assert reply.json()["retrain_needed"] is True
+    from actions.catalog import load_catalog
+
+    catalog = load_catalog(console.catalog)
+    assert catalog.procedures["thu_tuc_moi"].offices == ("van_phong_moi",)
+    assert catalog.procedures["thu_tuc_moi"].summary == "Dòng một.\nDòng hai."
+    assert "mo_ta: |" in (console.catalog / "thu-tuc/thu-tuc-moi.yml").read_text(encoding="utf-8")
