@@ -216,4 +216,5 @@ async def recheck(request: Request, collection: str, item_id: str):
     principal = principal_of(request)
     data = await _body(request)
     return await run_in_threadpool(request.app.state.console.recheck, _kind(collection), item_id,
-                                   data.get("version"), principal.username, _ip(request))
+                                   data.get("version"), principal.username, _ip(request),
+                                   str(data.get("field") or "ngay_xac_minh"))

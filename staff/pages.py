@@ -369,7 +369,8 @@ async def recheck(request: Request, collection: str, item_id: str):
     principal = _principal(request)
     form = await _form(request, principal)
     kind = "general" if collection == "general" else _kind(collection)
-    request.app.state.console.recheck(kind, item_id, _first(form, "version"), principal.username, _ip(request))
+    request.app.state.console.recheck(kind, item_id, _first(form, "version"), principal.username, _ip(request),
+                                      _first(form, "field") or "ngay_xac_minh")
     return _redirect("/worklist?ok=rechecked")
 
 

@@ -337,15 +337,36 @@ class Console:
                                  "label": "Ngày xác minh", "reason": "stale",
                                  "detail": f"xác minh lần cuối {verified:%d/%m/%Y} ({(today - verified).days} ngày trước)"
                                  if verified else "chưa có ngày xác minh", "version": item["version"]})
+                for path, value in _fact_dates(record, ""):
+                    checked = _date(value)
+                    if checked is not None and checked < cutoff:
+                        rows.append({"kind": kind, "id": entry["id"], "name": name, "field": path,
+                                     "label": self.schema.label(path), "reason": "stale",
+                                     "detail": f"xác minh lần cuối {checked:%d/%m/%Y} "
+                                               f"({(today - checked).days} ngày trước)", "version": item["version"]})
                 for path, reason in _unknowns(record, ""):
                     rows.append({"kind": kind, "id": entry["id"], "name": name, "field": path,
                                  "label": self.schema.label(path), "reason": "unknown",
                                  "detail": f"chưa rõ: {reason}", "version": item["version"]})
         return rows
 
-    def recheck(self, kind: str, item_id: str, version: Optional[str], user: str, ip: Optional[str]) -> Dict[str, Any]:
+    def recheck(self, kind: str, item_id: str, version: Optional[str], user: str, ip: Optional[str],
+                field: str = "ngay_xac_minh") -> Dict[str, Any]:
+        """Today as the verified date of the record, or of one fact that carries its own date
+        (`field` = the fact's path, e.g. "le_phi" or "thoi_han_giai_quyet.1")."""
         item = self.get(kind, item_id)
-        record = dict(item["record"], ngay_xac_minh=dt.date.today().isoformat())
+        record = json.loads(json.dumps(item["record"]))
+        target = record
+        if field and field != "ngay_xac_minh":
+            for part in field.split("."):
+                target = target[int(part)] if isinstance(target, list) and part.isdigit() else \
+                    target.get(part) if isinstance(target, dict) else None
+                if target is None:
+                    break
+            if not isinstance(target, dict) or "ngay_xac_minh" not in target:
+                raise StaffError(422, f"{field} không có ngày xác minh riêng.",
+                                 [{"field": field, "message": "không có ngày xác minh riêng"}])
+        target["ngay_xac_minh"] = dt.date.today().isoformat()
         return self.save(kind, item_id, version, record, user, ip)
 
     # --- preview ------------------------------------------------------------------------------
@@ -376,6 +397,19 @@ class Console:
 
 def _aliases_changed(old: Optional[dict], new: Optional[dict]) -> bool:
     return any((old or {}).get(k) != (new or {}).get(k) for k in ALIAS_KEYS)
+
+
+def _fact_dates(value: Any, path: str):
+    """(path, date) of every fact below the top level that carries its own ngay_xac_minh."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if key == "ngay_xac_minh" and path:
+                yield path, sub
+            elif isinstance(sub, (dict, list)):
+                yield from _fact_dates(sub, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _fact_dates(sub, f"{path}.{index}")
 
 
 def _unknowns(value: Any, path: str):

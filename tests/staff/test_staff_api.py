@@ -367,3 +367,29 @@ def test_a_new_procedure_and_office_are_published_into_the_files(fresh_console):
     assert catalog.procedures["thu_tuc_moi"].offices == ("van_phong_moi",)
     assert catalog.procedures["thu_tuc_moi"].summary == "Dòng một.\nDòng hai."
     assert "mo_ta: |" in (console.catalog / "thu-tuc/thu-tuc-moi.yml").read_text(encoding="utf-8")
+
+
+def test_a_fact_with_its_own_verified_date_is_on_the_worklist(tmp_path):
+    from console_support import Console
+
+    work = tmp_path / "w"
+    work.mkdir()
+    import shutil
+
+    shutil.copytree(ROOT / "catalog", work / "catalog")
+    path = work / "catalog" / LLTP_FILE
+    text = path.read_text(encoding="utf-8")
+    marker = "      can_cu: TT 16/2025/TT-BTC"
+    assert marker in text
+    path.write_text(text.replace(marker, "      ngay_xac_minh: 2025-01-01\n" + marker, 1), encoding="utf-8")
+    console = Console(work, catalog=work / "catalog")
+    try:
+        api = console.api()
+        rows = api.get("/api/worklist").json()
+        assert any(r["id"] == "ly_lich_tu_phap" and r["field"] == "le_phi" and "01/01/2025" in r["detail"]
+                   for r in rows), rows
+        version = api.item()["version"]
+        reply = api.post("/api/procedures/ly_lich_tu_phap/recheck", json={"version": version, "field": "trinh_tu"})
+        assert reply.status_code == 422
+    finally:
+        console.stop()
