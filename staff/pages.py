@@ -433,6 +433,19 @@ async def users_save(request: Request):
     return _redirect("/users?ok=user")
 
 
+@router.post("/users/{username}/delete")
+async def users_delete(request: Request, username: str):
+    principal = _principal(request, "admin")
+    await _form(request, principal)
+    console = request.app.state.console
+    if username == principal.username:
+        raise StaffError(409, "Không thể tự xoá tài khoản của mình.")
+    if not console.store.delete_user(username):
+        raise StaffError(404, "Không có tài khoản này.")
+    console.store.audit(principal.username, "user_deleted", "user", username, ip=_ip(request))
+    return _redirect("/users?ok=user")
+
+
 @router.get("/audit")
 def audit_page(request: Request):
     principal = _principal(request, "admin")

@@ -101,3 +101,16 @@ def test_history_version_page_and_a_garbled_test_pane_transcript(console):
     reply = page.post("/test", {"message": "xin chào", "transcript": '[1, {"messages": 3}, "x"]'})
     assert reply.status_code == 502  # no assistant here; but the page is intact
     assert "Không kết nối được trợ lý" in reply.text
+
+
+def test_an_admin_manages_accounts_in_the_page(console):
+    page = console.browser_session()
+    reply = page.post("/users", {"username": "moi_vao", "role": "publisher", "password": "mat-khau-dai"})
+    assert reply.status_code == 200 and "moi_vao" in reply.text
+    assert page.post("/users", {"username": "x", "role": "editor", "password": "ngan"}).status_code == 422
+    assert console.browser_session("moi_vao", "mat-khau-dai").get("/publish").status_code == 200
+    assert page.post("/users/moi_vao/delete").status_code == 200
+    assert "moi_vao" not in page.get("/users").text
+    assert page.post("/users/admin/delete").status_code == 409
+    actions = [row["action"] for row in console.api().get("/api/audit").json()]
+    assert "user_deleted" in actions and "user_created" in actions
