@@ -106,6 +106,8 @@ def _message(error) -> str:
         return "có trường không thuộc định dạng (gõ nhầm?): " + error.message
     if error.validator == "minItems":
         return "cần ít nhất một mục"
+    if error.validator == "minimum":
+        return f"không được nhỏ hơn {value}"
     if error.validator == "type":
         return f"sai kiểu dữ liệu (cần {value})"
     return error.message
@@ -187,7 +189,7 @@ class FormRenderer:
         key = path.rsplit(".", 1)[-1]
         widget = node.get("x-widget")
         css = "field has-error" if path in self.errors else "field"
-        if widget in ("fact", "channel_value", "contact"):
+        if widget in ("fact", "contact"):
             return self._variants(node, value, path, required, depth)
         kind = node.get("type")
         label = self._label(node, key, path, required)
@@ -235,6 +237,9 @@ class FormRenderer:
         if node.get("x-widget") == "textarea":
             rows = min(max(len(text.splitlines()) + 1, 2), 14)
             return Markup('<textarea id="f-{}" name="{}" rows="{}">\n{}</textarea>').format(path, name, rows, text)
+        if node.get("type") == "integer":
+            return Markup('<input id="f-{}" name="{}" value="{}" inputmode="numeric" class="number">').format(
+                path, name, text)
         if node.get("x-widget") == "date":
             return Markup('<input id="f-{}" name="{}" value="{}" inputmode="numeric" placeholder="YYYY-MM-DD" '
                           'class="date">').format(path, name, text)
@@ -352,7 +357,7 @@ class FormParser:
 
     def value(self, prop: dict, path: str) -> Any:
         node = self.schema.resolve(prop)
-        if node.get("x-widget") in ("fact", "channel_value", "contact"):
+        if node.get("x-widget") in ("fact", "contact"):
             kind = self._get(f"{path}.__kind") or "none"
             for option in node["oneOf"]:
                 resolved = self.schema.resolve(option)
@@ -377,7 +382,11 @@ class FormParser:
             return lines or None
         if kind == "object":
             return self._object(node, path)
-        return self._get(path)
+        text = self._get(path)
+        if kind == "integer" and text is not None:
+            digits = text.replace(".", "").replace(" ", "")
+            return int(digits) if digits.isdigit() else text  # not a number: the schema says so
+        return text
 
     def _object(self, node: dict, path: str) -> Optional[dict]:
         result = {}

@@ -81,7 +81,17 @@ def test_dated_versions_and_false_premises_are_accepted():
     record["cach_thuc"][0]["phi"] = [{"tu_ngay": "2025-01-01", "noi_dung": "200.000 đồng"}]
     record["tien_de_sai"] = [{"tu_khoa": ["sở tư pháp"], "sua": "Từ 01/3/2025 Công an cấp Phiếu.",
                               "khia_canh": ["noi_nop"]}]
+    record["cach_thuc"][0]["thoi_han"] = [{"tu_ngay": "2010-07-01", "den_ngay": "2026-06-30", "noi_dung": "10 ngày"},
+                                          {"tu_ngay": "2026-07-01", "noi_dung": "5 ngày"}]
     assert _errors("procedure", record) == []
+
+
+def test_a_page_fee_needs_whole_numbers():
+    record = _load(CATALOG / "thu-tuc" / "ly-lich-tu-phap.yml")["thu_tuc"][0]
+    record["phi_theo_trang"] = {"trang_dau": 2000, "so_trang_dau": 2, "trang_tiep": 1000, "toi_da": 200000}
+    assert _errors("procedure", record) == []
+    record["phi_theo_trang"]["trang_dau"] = "2.000 đồng"
+    assert _errors("procedure", record)
 
 
 @pytest.mark.parametrize("bad", [

@@ -63,7 +63,13 @@ PROCEDURE = {
                  "khia_canh": ["noi_nop", "le_phi"]}],
     "tien_de_sai": [{"tu_khoa": ["sở tư pháp"], "sua": "Từ 01/3/2025 Công an cấp Phiếu.", "khia_canh": ["noi_nop"]}],
     "thay_doi": [{"ngay": "2025-03-01", "noi_dung": "Công an cấp thay Sở Tư pháp."}],
+    # Being added in the core right now: English texts, page fees, hand-offs to a narrower procedure.
+    "ten_en": "Judicial record certificate", "bi_danh_en": ["criminal record", "police check"],
+    "phi_theo_trang": {"trang_dau": 2000, "so_trang_dau": 2, "trang_tiep": 1000, "toi_da": 200000},
+    "cu_the_hon": [{"tu_khoa": ["bị sai", "cải chính"], "thu_tuc": "thay_doi_cai_chinh_ho_tich"}],
 }
+PROCEDURE["le_phi"] = dict(PROCEDURE["le_phi"], noi_dung_en="200,000 VND")
+PROCEDURE["cach_thuc"][0]["mo_ta"] = {"noi_dung": "Nộp trên VNeID", "noi_dung_en": "On the VNeID app"}
 
 
 def test_every_shape_of_the_format_comes_back_unchanged():
