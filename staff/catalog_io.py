@@ -44,7 +44,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FIELD = re.compile(r"field '([^']*)'|(\w+) #(\d+)")
 # Labels the loader uses for list items, and the list key each one lives in.
 _ITEM_LABELS = {"channel": "cach_thuc", "change": "thay_doi", "question": "hoi_dap",
-                "premise": "tien_de_sai", "version": None, "item": None}
+                "premise": "tien_de_sai", "refinement": "cu_the_hon", "version": None, "item": None}
 
 Key = Tuple[str, str]  # (kind, id)
 
