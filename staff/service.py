@@ -208,9 +208,24 @@ class Console:
             changes = describe_changes(self.schema, old, draft["record"])
             result.append({**draft, "time": _iso(draft["time"]), "changes": changes, "new": old is None,
                            "retrain": _aliases_changed(old, draft["record"]),
+                           "leftovers": self._leftover_figures(changes, draft["record"]),
                            "stale": published is not None and draft["base_version"] not in
                            (None, record_hash(published["record"]))})
         return result
+
+    def _leftover_figures(self, changes: List[Dict[str, str]], record: dict) -> List[Dict[str, str]]:
+        """An amount or a number of days taken out of one field but still written in another
+        (the fee is also in each channel's row): the officer probably meant to change both."""
+        found = []
+        for change in changes:
+            removed = set(_FIGURE.findall(change["before"])) - set(_FIGURE.findall(change["after"]))
+            for figure in sorted(removed):
+                for path, text in _leaves(record, ""):
+                    if path != change["field"] and not path.startswith(change["field"] + ".") \
+                            and re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", text):
+                        found.append({"figure": figure, "field": path, "label": self.schema.label(path),
+                                      "changed": change["label"]})
+        return found
 
     # --- publish ------------------------------------------------------------------------------
     def publish(self, user: str, note: str, ip: Optional[str]) -> Dict[str, Any]:
@@ -393,6 +408,21 @@ class Console:
                                                         for b in r.get("buttons") or []]}
                     for r in replies if isinstance(r, dict)]
         return {"sender": suffix, "messages": messages}
+
+
+# Amounts ("200.000", "1.500.000") and counts of days/months ("10 ngày") worth checking elsewhere.
+_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+(?= (?:ngày|tháng|năm))")
+
+
+def _leaves(value: Any, path: str):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _leaves(sub, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _leaves(sub, f"{path}.{index}")
 
 
 def _aliases_changed(old: Optional[dict], new: Optional[dict]) -> bool:

@@ -393,3 +393,13 @@ def test_a_fact_with_its_own_verified_date_is_on_the_worklist(tmp_path):
         assert reply.status_code == 422
     finally:
         console.stop()
+
+
+def test_the_review_warns_when_an_old_fee_is_still_written_elsewhere(console):
+    api = console.api()
+    assert api.save_fee("- Mức thường: 250.000 đồng/lần/người.").status_code == 200
+    draft = next(d for d in api.get("/api/drafts").json() if d["id"] == "ly_lich_tu_phap")
+    leftovers = {(w["figure"], w["field"].split(".")[0]) for w in draft["leftovers"]}
+    assert ("200.000", "cach_thuc") in leftovers  # the per-channel fee still says 200.000
+    assert "vẫn còn ở" in console.browser_session().get("/publish").text
+    assert api.request("DELETE", "/api/procedures/ly_lich_tu_phap/draft").status_code == 200
