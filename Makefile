@@ -31,7 +31,11 @@ endif
 # These machines reach no telemetry or error-reporting servers; Rasa must not try.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup check-catalog nlu train run test test-unit test-stories validate bench clean browser postgres
+# The staff console (staff/) runs in its own environment: its web framework clashes with Rasa's pins.
+STAFF_VENV := .venv-staff
+STAFF_PY   := $(STAFF_VENV)/bin/python
+
+.PHONY: help setup staff-setup staff-user check-catalog nlu train run test test-unit test-stories validate bench clean browser postgres
 
 help:
 	@echo "make run            set up, train when needed, start the assistant"
@@ -39,6 +43,7 @@ help:
 	@echo "make bench          benchmarks (NLU accuracy, latency, throughput vs the starter bot)"
 	@echo "make check-catalog  validate catalog/ after an edit"
 	@echo "make train          (re)train when data or catalog aliases changed"
+	@echo "make staff-user     create or reset an account of the staff console (asks for the password)"
 
 # --- set-up -------------------------------------------------------------------------------
 $(PY):
@@ -51,6 +56,21 @@ $(STAMPS)/installed: requirements.txt constraints.txt | $(PY)
 	@mkdir -p $(STAMPS) && touch $@
 
 setup: $(STAMPS)/installed
+
+$(STAFF_PY):
+	@echo "==> Creating the staff console's environment in $(STAFF_VENV) (Python 3.10)"
+	@python="$$(scripts/find-python.sh)" && "$$python" -m venv $(STAFF_VENV)
+
+$(STAMPS)/staff-installed: staff/requirements.txt staff/constraints.txt | $(STAFF_PY)
+	@echo "==> Installing the staff console's pinned dependencies"
+	$(STAFF_VENV)/bin/pip install --disable-pip-version-check -q -r staff/requirements.txt -c staff/constraints.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+staff-setup: $(STAMPS)/staff-installed
+
+# Asks for user name, role and password (STAFF_DB chooses the database, default var/staff/staff.db).
+staff-user: staff-setup
+	@PYTHONPATH=. $(STAFF_PY) -m staff user
 
 # The widget's browser tests use Debian's Chromium (nothing downloads a browser).
 browser:
@@ -86,7 +106,7 @@ $(MODEL): $(TRAINING_INPUTS) | $(STAMPS)/installed
 train: check-catalog $(MODEL)
 
 # --- run -------------------------------------------------------------------------------------
-run: train
+run: train staff-setup
 	@scripts/run.sh
 
 # --- tests -----------------------------------------------------------------------------------
@@ -96,8 +116,8 @@ validate: setup
 	@echo "==> rasa data validate"
 	$(RASA) data validate --fail-on-warnings
 
-test-unit: train browser postgres
-	@echo "==> pytest (catalog, actions, NLU held-out threshold, end-to-end REST, Telegram, widget)"
+test-unit: train browser postgres staff-setup
+	@echo "==> pytest (catalog, actions, NLU held-out threshold, end-to-end REST, Telegram, widget, staff console)"
 	$(PY) -m pytest
 
 test-stories: train

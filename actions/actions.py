@@ -19,6 +19,7 @@ from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
 from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
+from actions.preview import catalog_for
 from actions.settings import catalog_dir, today
 from actions.understanding import Message, understand
 
@@ -92,7 +93,7 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog = STORE.current()
+        catalog = catalog_for(tracker, STORE)
         message = understand(tracker, catalog)
         if _unknown_command(tracker, message):
             _send(dispatcher, answers.unknown_command(catalog, message.lang))
@@ -185,10 +186,11 @@ class ActionShowMenu(Action):
         return "action_show_menu"
 
     def run(self, dispatcher, tracker, domain):
-        message = understand(tracker, STORE.current())
+        catalog = catalog_for(tracker, STORE)
+        message = understand(tracker, catalog)
         if _intent(tracker) == "greet":
             dispatcher.utter_message(text=GREETINGS[message.lang])
-        _send(dispatcher, answers.menu(STORE.current(), message.lang))
+        _send(dispatcher, answers.menu(catalog, message.lang))
         return [SlotSet("pending_aspect", None)] + _language(message)
 
 
@@ -210,7 +212,7 @@ class ActionSmallTalk(Action):
         return "action_small_talk"
 
     def run(self, dispatcher, tracker, domain):
-        message = understand(tracker, STORE.current())
+        message = understand(tracker, catalog_for(tracker, STORE))
         if message.procedure is not None:
             return ActionAnswerProcedure().run(dispatcher, tracker, domain)
         intent = _intent(tracker) or ""
@@ -230,7 +232,7 @@ class ActionRestart(Action):
 
     def run(self, dispatcher, tracker, domain):
         lang = tracker.get_slot("language") or "vi"
-        _send(dispatcher, answers.restarted(STORE.current(), lang))
+        _send(dispatcher, answers.restarted(catalog_for(tracker, STORE), lang))
         return [Restarted()]
 
 
@@ -239,7 +241,7 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher, tracker, domain):
-        catalog, day = STORE.current(), today()
+        catalog, day = catalog_for(tracker, STORE), today()
         message = understand(tracker, catalog)
         lang = message.lang
         if _unknown_command(tracker, message):
@@ -294,7 +296,7 @@ class ActionSuggestGuesses(Action):
         return "action_suggest_guesses"
 
     def run(self, dispatcher, tracker, domain):
-        catalog = STORE.current()
+        catalog = catalog_for(tracker, STORE)
         message = understand(tracker, catalog)
         lang = message.lang
         if not message.raw:

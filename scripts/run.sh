@@ -9,6 +9,8 @@ BIN=.venv/bin
 : "${WIDGET_ORIGINS:=http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
 export RASA_TELEMETRY_ENABLED=false  # these machines reach no telemetry servers
 export RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}"
+# The staff console's test pane: messages carrying this token are answered from its drafts.
+export STAFF_PREVIEW_TOKEN="${STAFF_PREVIEW_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -38,6 +40,12 @@ if [ -d channels/web ]; then
   $BIN/python -m channels.web & pids+=($!)
 fi
 
+if [ -x .venv-staff/bin/python ]; then
+  echo "==> Starting the staff console on :${STAFF_PORT:-8081}"
+  PYTHONPATH=. .venv-staff/bin/python -m staff & pids+=($!)
+  wait_for "http://localhost:${STAFF_PORT:-8081}/login" "The staff console" "${pids[-1]}"
+fi
+
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
   echo "==> Starting the Telegram bridge"
   $BIN/python -m channels.telegram & pids+=($!)
@@ -62,6 +70,7 @@ The assistant is running:
   REST:      curl -s -X POST $RASA_URL/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                -d '{"sender":"me","message":"lam ly lich tu phap o dau"}'
   Demo page: http://localhost:$WIDGET_PORT/
+  Staff console: http://localhost:${STAFF_PORT:-8081}/  (no account yet? make staff-user, or STAFF_ADMIN_PASSWORD=... make run)
 Press Ctrl+C to stop.
 MSG
 wait -n "${pids[@]}"
