@@ -184,7 +184,10 @@ def nginx_conf(listen: str, upstream_ports: Sequence[int], prefix: Path,
                access_log: bool = False) -> str:
     """nginx in front of the instances; every choice that matters for safety is explained.
     `access_log` writes prefix/access.log with the instance that served each request."""
-    servers = "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=3s;"
+    # A refused connection is retried on the next instance at no cost, so a dead instance
+    # may take 3 tries before it is left out for 5 s; a live but slow one is not left out
+    # for one timeout (with the other one dead, nginx would then answer "no live upstreams").
+    servers = "\n".join(f"    server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;"
                         for port in upstream_ports)
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers stay the launcher's user
     return f"""# Written by scripts/scale.py; edit that file, not this one.
