@@ -438,16 +438,15 @@ def main() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
     try:
-        where = []
         print(f"==> Starting {scaled.instances} Rasa instances on :{port + 1}-"
               f":{port + scaled.instances} behind nginx on :{port}", flush=True)
         scaled.start()
         started.set()
-        where.append("PostgreSQL " + (f"127.0.0.1:{scaled.postgres.port} ({scaled.postgres.data_dir})"
-                                      if scaled.postgres else env["TRACKER_DB_HOST"]))
-        where.append("Redis " + (scaled.redis.url if scaled.redis else env["REDIS_URL"]))
-        print(f"==> Rasa x{scaled.instances} ready behind nginx on :{port}; "
-              f"conversations in {where[0]}, locks in {where[1]}; logs in {scaled.work_dir}",
+        pg, redis = scaled.postgres, scaled.redis
+        tracker = (f"127.0.0.1:{pg.port} ({pg.data_dir})" if pg else env["TRACKER_DB_HOST"])
+        locks = redis.url if redis else env["REDIS_URL"]
+        print(f"==> Rasa x{scaled.instances} ready behind nginx on :{port}; conversations in "
+              f"PostgreSQL {tracker}, locks in Redis {locks}; logs in {scaled.work_dir}",
               flush=True)
         scaled.supervise(say=lambda text: print(f"==> {text}", flush=True))
     except KeyboardInterrupt:
