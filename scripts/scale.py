@@ -372,6 +372,8 @@ class ScaledSet:
     def check_instances(self, say=print) -> None:
         """Restart an instance that exited; give up on one that keeps dying at start."""
         for member in self.members:
+            if self.stopping.is_set():  # stopping: exits are expected, restart nothing
+                return
             if member.given_up or member.process is None or member.process.poll() is None:
                 continue
             code = member.process.returncode
