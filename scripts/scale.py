@@ -95,7 +95,6 @@ class LocalPostgres:
 
     def start(self) -> "LocalPostgres":
         self._initdb()
-        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)  # left by a killed run
         self.process = _start(_as_postgres([
             pg_bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port),
             "-k", str(self.data_dir), "-c", "listen_addresses=127.0.0.1",
@@ -257,11 +256,16 @@ class Nginx:
         self.process = _start([binary, "-p", str(self.prefix), "-c", str(conf),
                                "-e", str(self.prefix / "error.log"),
                                "-g", "daemon off;"], log, dict(os.environ), ROOT)
-        time.sleep(0.3)
-        if self.process.poll() is not None:
-            raise RuntimeError(f"nginx exited; {log}:\n{_tail(log)}\n"
-                               f"{_tail(self.prefix / 'error.log')}")
-        return self
+        host, port = self.listen.rsplit(":", 1)
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        deadline = time.monotonic() + 15  # nginx retries a busy port for a few seconds
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection((host, int(port)), 1):
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"nginx did not start on {self.listen}; {log}:\n{_tail(log)}\n"
+                           f"{_tail(self.prefix / 'error.log')}")
 
     def stop(self) -> None:
         _stop_group(self.process, signal.SIGQUIT)  # graceful: finishes requests in flight
