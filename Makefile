@@ -22,7 +22,10 @@ RASA_PORT      ?= 5005
 ACTIONS_PORT   ?= 5055
 WIDGET_PORT    ?= 8080
 WIDGET_ORIGINS ?= http://localhost:$(WIDGET_PORT) http://127.0.0.1:$(WIDGET_PORT)
-export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS
+# RASA_INSTANCES=N (N > 1): N Rasa servers on RASA_PORT+1..+N behind nginx on RASA_PORT,
+# conversations in PostgreSQL, locks in Redis (README "Several Rasa servers").
+RASA_INSTANCES ?= 1
+export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS RASA_INSTANCES
 # ASSISTANT_TODAY=YYYY-MM-DD answers as the rules stand on that day (tests, demos, staff checking
 # a rule that starts later); without it, today's date in Vietnam.
 ifdef ASSISTANT_TODAY
@@ -35,7 +38,7 @@ export RASA_TELEMETRY_ENABLED := false
 STAFF_VENV := .venv-staff
 STAFF_PY   := $(STAFF_VENV)/bin/python
 
-.PHONY: help setup staff-setup staff-user check-catalog nlu train run test test-unit test-stories validate bench clean browser postgres
+.PHONY: help setup staff-setup staff-user check-catalog nlu train run test test-unit test-stories validate bench clean browser postgres scale-servers
 
 help:
 	@echo "make run            set up, train when needed, start the assistant"
@@ -88,6 +91,16 @@ postgres:
 	  else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql' and try again." >&2; exit 1; fi; \
 	fi
 
+# Several Rasa servers need nginx and Redis too (Debian's packages), run as our own processes.
+scale-servers: postgres
+	@missing=""; [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> Installing Debian's$$missing for the scaled set-up (several Rasa servers)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing:$$missing. Run 'sudo apt-get install$$missing' and try again." >&2; exit 1; fi; \
+	fi
+
 # --- catalog and training -----------------------------------------------------------------
 check-catalog: setup
 	@$(PY) -m actions.catalog
@@ -106,7 +119,7 @@ $(MODEL): $(TRAINING_INPUTS) | $(STAMPS)/installed
 train: check-catalog $(MODEL)
 
 # --- run -------------------------------------------------------------------------------------
-run: train staff-setup
+run: train staff-setup $(if $(filter-out 1,$(RASA_INSTANCES)),scale-servers)
 	@scripts/run.sh
 
 # --- tests -----------------------------------------------------------------------------------
@@ -116,8 +129,8 @@ validate: setup
 	@echo "==> rasa data validate"
 	$(RASA) data validate --fail-on-warnings
 
-test-unit: train browser postgres staff-setup
-	@echo "==> pytest (catalog, actions, NLU held-out threshold, end-to-end REST, Telegram, widget, staff console)"
+test-unit: train browser postgres scale-servers staff-setup
+	@echo "==> pytest (catalog, actions, content, NLU held-out threshold, end-to-end REST, scaled set, Telegram, Zalo, widget, staff console)"
 	$(PY) -m pytest
 
 test-stories: train
@@ -127,7 +140,7 @@ test-stories: train
 test: validate test-unit test-stories
 	@echo "==> All tests passed"
 
-bench: train
+bench: train scale-servers
 	@echo "==> Benchmark: NLU, REST latency and throughput vs stock Rasa's starter bot, training, memory"
 	$(PY) -m bench
 	@echo "==> Benchmark: latency the Telegram bridge adds, 50 chats x 10 messages"

@@ -5,7 +5,10 @@
   2. REST latency / throughput / memory of our assistant (real action server + Rasa);
   3. the same for stock Rasa's starter bot, measured in this same run;
   4. cold training time of both projects;
-  5. both side by side, with the goals. Figures only: the exit status never depends on them.
+  5. scaling: the starter bot, ours on SQLite and ours with N = 1 and N = 2 Rasa instances
+     behind nginx (PostgreSQL, Redis) at 20 and 50 conversations at once, CPU per message
+     and memory of every process, and 10,000 messages on N = 2 (bench/scaled.py);
+  6. all side by side, with the goals. Figures only: the exit status never depends on them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import messages, report, run_load, starter, training  # noqa: E402
+from bench import messages, report, run_load, scaled, starter, training  # noqa: E402
 from nlu import content  # noqa: E402
 from nlu import evaluate as nlu_eval  # noqa: E402
 from bench.measure import newest_model  # noqa: E402
@@ -47,6 +50,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-training", action="store_true",
                         help="skip the two training-time measurements (~2-4 min)")
     parser.add_argument("--no-nlu", action="store_true", help="skip the held-out NLU evaluation")
+    parser.add_argument("--no-scaled", action="store_true",
+                        help="skip the scaling section (N Rasa instances behind nginx)")
+    parser.add_argument("--instances", type=int, nargs="+", default=[1, 2],
+                        help="Rasa instances to measure behind nginx (default 1 2)")
+    parser.add_argument("--levels", type=int, nargs="+", default=[20, 50],
+                        help="conversations at once in the scaling section (default 20 50)")
+    parser.add_argument("--soak-messages", type=int, default=10_000,
+                        help="messages of the long run at 20 at once on the most instances "
+                             "(default 10000; 0 skips it)")
     return parser.parse_args(argv)
 
 
@@ -102,9 +114,31 @@ def main(argv=None) -> int:
         ours["training"] = training.time_training(ROOT, "ours")
         theirs["training"] = training.time_training(starter_dir, "starter")
 
+    if not args.no_scaled:
+        section("5. Scaling: N Rasa instances behind nginx, PostgreSQL, Redis (same run)")
+        runs = {"starter": scaled.measure(
+            "starter", messages.STARTER_EPISODES, starter.starter_model(starter_dir), None,
+            args.levels, args.per_conversation, project=starter_dir, with_actions=False)}
+        runs["ours, 1 Rasa, SQLite"] = scaled.measure(
+            "ours, 1 Rasa, SQLite", messages.OUR_EPISODES, model, None, args.levels,
+            args.per_conversation)
+        for count in args.instances:
+            soak = args.soak_messages if count == max(args.instances) else 0
+            runs[f"ours, {count} Rasa + nginx"] = scaled.measure(
+                f"ours, {count} Rasa + nginx", messages.OUR_EPISODES, model, count, args.levels,
+                args.per_conversation, soak_messages=soak)
+        figures["scaled"] = runs
+
     figures["ours"], figures["starter"] = ours, theirs
     figures["ratios_ours_over_starter"] = ratios = report.compare(ours, theirs)
     figures["goals"] = goal_results = report.goals(ours, theirs)
+    if "scaled" in figures:
+        goal_results.update(scaled.goals(figures["scaled"],
+                                         f"ours, {max(args.instances)} Rasa + nginx"))
+        seq = report._ratio(ours["load"]["sequential"]["p95_ms"],
+                            theirs["load"]["sequential"]["p95_ms"])
+        goal_results["one at a time: p95 <= 0.5x starter"] = {
+            "value": seq, "met": seq is not None and seq <= 0.5}
     figures["total_seconds"] = round(time.perf_counter() - began, 1)
     path = report.save(figures)
 
@@ -119,6 +153,10 @@ def main(argv=None) -> int:
             print(figures["content"][part]["report"])
             print()
     print(report.side_by_side(ours, theirs, ratios))
+    if "scaled" in figures:
+        runs = figures["scaled"]
+        print("\nScaling (same run, same machine):")
+        print(scaled.table(runs))
     print("\nGoals:")
     print(report.format_goals(goal_results))
     errors = ours["load"]["sequential"]["first_errors"] + ours["load"]["concurrent"]["first_errors"]

@@ -174,11 +174,11 @@ def serve_standins(conn, chats: int, messages: int, rasa_delay: float, think: fl
     rasa.stop()
 
 
-async def run_bridge(conn, messages: int) -> None:
+async def run_bridge(conn, messages: int, send_rate: float) -> None:
     """Parent process: only the bridge, exactly as in production (long polling)."""
     api_url, rasa_url = conn.recv()
     settings = Settings(token=TOKEN, base_url=api_url, rasa_url=rasa_url, id_salt="bench",
-                        rate_limit_messages=messages + 10)
+                        rate_limit_messages=messages + 10, send_rate=send_rate)
     application = build_application(settings)
     async with application:
         await application.start()
@@ -227,6 +227,10 @@ def main(argv=None) -> int:
                         help="seconds a citizen waits after an answer before the next "
                              "message (0 = as fast as possible: a saturation test)")
     parser.add_argument("--timeout", type=float, default=180.0)
+    parser.add_argument("--send-rate", type=float, default=1000.0,
+                        help="the bridge's bot-wide limit, calls/s (default 1000: measure the "
+                             "bridge's own overhead; production uses 25, Telegram's pace, "
+                             "which queues answers above it: tests/telegram checks that)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     parent, child = multiprocessing.Pipe()
@@ -235,7 +239,7 @@ def main(argv=None) -> int:
                                      args.think, args.timeout), daemon=True)
     standins.start()
     try:
-        asyncio.run(run_bridge(parent, args.messages))
+        asyncio.run(run_bridge(parent, args.messages, args.send_rate))
         result = parent.recv()
     finally:
         standins.join(10)

@@ -18,6 +18,8 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
+from rasa_server import lock_store
+
 
 @functools.lru_cache(maxsize=1)
 def _action_response_validator():
@@ -41,6 +43,7 @@ def _validate_action_result(self: RemoteAction, result: dict) -> bool:
 
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
+    lock_store.install()  # several instances sharing Redis: see lock_store.py
 
 
 def main() -> None:

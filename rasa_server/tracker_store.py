@@ -4,6 +4,10 @@ Rasa builds the same ORM queries (count the stored events of the latest session,
 them back) for every message; under load, generating SQLAlchemy's cache keys for them
 cost about a third of the server's CPU per message. The statements below select exactly
 the same rows, on SQLite and PostgreSQL alike; tables, columns and writes are Rasa's own.
+
+On PostgreSQL the connection pool also checks a connection before lending it out
+(`pool_pre_ping`): after the database server restarts, Rasa's pool would otherwise hand
+each stale connection to one message, which then fails. The check is one round trip.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from typing import Iterator, Optional, Text
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -32,6 +36,11 @@ class FastSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "postgresql":
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         latest = _LATEST_SESSION.format(table=self.SQLEvent.__table__.name)
         self._count_latest = sa.text(f"SELECT COUNT(*) {latest}")
         self._select_latest = sa.text(f"SELECT data {latest} ORDER BY id")

@@ -29,11 +29,18 @@ echo "==> Starting the action server on :$ACTIONS_PORT"
 $BIN/rasa run actions --actions actions --port "$ACTIONS_PORT" & pids+=($!)
 wait_for "http://localhost:$ACTIONS_PORT/health" "The action server" "${pids[-1]}"
 
-echo "==> Starting Rasa (REST channel) on :$RASA_PORT, conversations in $ENDPOINTS"
-# shellcheck disable=SC2086  # WIDGET_ORIGINS is a space-separated list
-$BIN/python -m rasa_server run --model models/assistant.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --port "$RASA_PORT" --cors $WIDGET_ORIGINS & pids+=($!)
-wait_for "http://localhost:$RASA_PORT/" "Rasa" "${pids[-1]}"
+if [ "${RASA_INSTANCES:-1}" -gt 1 ]; then
+  # Rasa's multi-instance layout: N servers on RASA_PORT+1..+N sharing PostgreSQL (tracker
+  # store) and Redis (lock store) behind nginx on RASA_PORT; see scripts/scale.py.
+  RASA_INSTANCES=$RASA_INSTANCES WIDGET_ORIGINS="$WIDGET_ORIGINS" $BIN/python -m scripts.scale & pids+=($!)
+  wait_for "http://localhost:$RASA_PORT/" "Rasa x$RASA_INSTANCES behind nginx" "${pids[-1]}"
+else
+  echo "==> Starting Rasa (REST channel) on :$RASA_PORT, conversations in $ENDPOINTS"
+  # shellcheck disable=SC2086  # WIDGET_ORIGINS is a space-separated list
+  $BIN/python -m rasa_server run --model models/assistant.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml \
+    --port "$RASA_PORT" --cors $WIDGET_ORIGINS & pids+=($!)
+  wait_for "http://localhost:$RASA_PORT/" "Rasa" "${pids[-1]}"
+fi
 
 if [ -d channels/web ]; then
   echo "==> Serving the demo page with the chat widget"

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ class Stack:
     tracker_db: Path
     # The child processes, action server first (when started) and Rasa last, e.g. for their memory.
     processes: List[subprocess.Popen] = field(default_factory=list)
+    # The scaled set-up (scripts.scale.ScaledSet) when started by running_scaled_assistant.
+    scaled: Optional[object] = None
 
     @property
     def rasa_pid(self) -> int:
@@ -157,3 +160,54 @@ def running_assistant(
         processes.append(_start(args, log, {**env, "PYTHONPATH": str(ROOT)}, project))
         wait_until_up(f"{rasa_url}/", processes[-1], log, startup_timeout)
         yield Stack(rasa_url, actions_url, work_dir, tracker_db, list(processes))
+
+
+@contextlib.contextmanager
+def running_scaled_assistant(
+    instances: int = 2,
+    model: Optional[Path] = None,
+    work_dir: Optional[Path] = None,
+    extra_env: Optional[dict] = None,
+    startup_timeout: float = 300,
+    cors: Optional[Sequence[str]] = None,
+    supervise: bool = True,
+    access_log: bool = False,
+) -> Iterator[Stack]:
+    """The scaled set-up of `make run RASA_INSTANCES=N` on free loopback ports: the action
+    server, a throwaway PostgreSQL and Redis, `instances` Rasa servers and nginx in front.
+
+    The Stack's rasa_url is nginx; `stack.scaled` (scripts.scale.ScaledSet) reaches each
+    instance, Redis and PostgreSQL, e.g. to kill or restart them. With `supervise`, a
+    thread restarts an instance that exits, as `make run` does. `extra_env` can name
+    existing servers (TRACKER_DB_*, REDIS_URL) instead of the throwaway ones."""
+    from scripts.scale import ScaledSet  # scale builds on this module's helpers
+
+    with contextlib.ExitStack() as cleanup:
+        if work_dir is None:
+            work_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="scaled-")))
+        work_dir.mkdir(parents=True, exist_ok=True)
+        # PostgreSQL runs as the postgres account when we are root: it must reach its folder.
+        work_dir.chmod(0o755)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
+               **(extra_env or {})}
+        actions_port = free_port()
+        actions_url = f"http://127.0.0.1:{actions_port}"
+        log = work_dir / "actions.log"
+        actions = _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                          "--port", str(actions_port)], log, {**env, "PYTHONPATH": str(ROOT)},
+                         ROOT)
+        cleanup.callback(_stop, actions)
+        scaled = ScaledSet(instances=instances, port=free_port(), work_dir=work_dir,
+                           actions_url=actions_url, model=model or ROOT / "models",
+                           cors=cors or (), env=dict(extra_env or {}),
+                           instance_ports=[free_port() for _ in range(instances)],
+                           startup_timeout=startup_timeout, access_log=access_log)
+        cleanup.callback(scaled.stop)
+        wait_until_up(f"{actions_url}/health", actions, log, startup_timeout)
+        scaled.start()
+        if supervise:
+            thread = threading.Thread(target=scaled.supervise, kwargs={"interval": 0.5},
+                                      daemon=True)
+            thread.start()
+        yield Stack(scaled.url, actions_url, work_dir, work_dir / "postgres",
+                    [actions, *(m.process for m in scaled.members)], scaled=scaled)

@@ -13,6 +13,7 @@ from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -76,11 +77,20 @@ async def close_rasa(application: Application) -> None:
     application.bot_data[handlers.BRIDGE_KEY].rasa.close()
 
 
+def rate_limiter(settings: Settings) -> AIORateLimiter:
+    """One limiter for every Bot API call of this bot, so a burst of citizens is answered
+    as fast as Telegram allows instead of getting the bot throttled (429). Telegram's
+    limits are per bot token: run one bridge per token, however many Rasa instances."""
+    return AIORateLimiter(overall_max_rate=settings.send_rate, overall_time_period=1,
+                          max_retries=settings.send_retries)
+
+
 def build_application(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     """The configured Application; `rasa` can be injected (tests, benchmarks)."""
     application = (
         ApplicationBuilder()
         .token(settings.token)
+        .rate_limiter(rate_limiter(settings))
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         # Chats are handled concurrently; ChatLocks keeps each chat's own order.

@@ -38,6 +38,11 @@ class Settings:
     max_input_chars: int = 1000
     id_salt: str = ""
     concurrent_updates: int = 256
+    # Bot-wide limit on Bot API calls (Telegram allows about 30 messages/s per bot; more
+    # and it answers 429 "Too Many Requests"), and retries of a call Telegram still
+    # throttles (after the retry_after it names).
+    send_rate: float = 25.0
+    send_retries: int = 3
 
     @property
     def bot_api_url(self) -> str:
@@ -125,4 +130,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rate_limit_window=_number(env, "TELEGRAM_RATE_WINDOW", 60.0),
         max_input_chars=_number(env, "TELEGRAM_MAX_INPUT_CHARS", 1000, int),
         id_salt=env.get("TELEGRAM_ID_SALT", "").strip(),
+        send_rate=_number(env, "TELEGRAM_SEND_RATE", 25.0),
+        send_retries=_number(env, "TELEGRAM_SEND_RETRIES", 3, int),
     )

@@ -53,6 +53,8 @@ class BotApiStandIn:
         self.calls: List[Call] = []
         self.delivered_at: Dict[int, float] = {}  # update_id -> time handed to the bridge
         self.fail: Dict[str, str] = {}  # method -> error description to answer with
+        # method -> how many of its next calls Telegram throttles (429, retry after 1 s)
+        self.flood: Dict[str, int] = {}
         # Called (in the server thread) for each recorded call, e.g. by a benchmark driver.
         self.on_call: Optional[Callable[[Call], None]] = None
         self._lock = threading.Lock()
@@ -162,6 +164,14 @@ class BotApiStandIn:
         if method in self.fail:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": self.fail[method]}, status=400)
+        with self._lock:
+            flooded = self.flood.get(method, 0) > 0
+            if flooded:
+                self.flood[method] -= 1
+        if flooded:
+            return web.json_response({"ok": False, "error_code": 429,
+                                      "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}, status=429)
         result = await self._result(method, params)
         return web.json_response({"ok": True, "result": result})
 
