@@ -218,7 +218,8 @@ def new_item(request: Request, collection: str, copy: str = ""):
         for key in ("ten", "ten_ngan"):
             if record.get(key):
                 record[key] = f"{record[key]} (bản sao)"[:30 if key == "ten_ngan" else 500]
-        record.pop("bi_danh", None)  # an alias names one procedure only
+        for key in ("bi_danh", "bi_danh_en", "ten_ngan_en"):  # an alias names one procedure only
+            record.pop(key, None)
     return _edit_page(request, principal, kind, None, record, "", new=True)
 
 

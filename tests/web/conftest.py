@@ -49,9 +49,9 @@ def demo_site(fake_rasa: FakeRasa) -> Iterator[DemoSite]:
 # ------------------------------------------------------------------ browser
 
 
-# Package scope: Playwright's sync API keeps an event loop running while the browser is open,
-# which breaks the asyncio tests collected after this package (tests/zalo).
-@pytest.fixture(scope="package")
+# Module scope: Playwright's sync API keeps an event loop running while the browser is open,
+# which breaks the asyncio tests collected after these modules (tests/zalo).
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
