@@ -453,7 +453,7 @@ class _Record:
                 self.problems.add(where, f"den_ngay {end:%d/%m/%Y} is before tu_ngay {start:%d/%m/%Y}")
                 ok = False
             versions.append(Version(start, end, fact))
-        for number, (before, after) in enumerate(zip(versions, versions[1:]), start=2):
+        for number, (before, after) in enumerate(zip(versions, versions[1:], strict=False), start=2):
             where = f"{self.where}, field '{key}', version #{number}"
             if before.start is not None and after.start is not None and after.start <= before.start:
                 self.problems.add(where, "versions must be in date order, oldest first: tu_ngay "

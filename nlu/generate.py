@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from pathlib import Path
 from typing import Dict, List, Optional
 
 import yaml
