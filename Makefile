@@ -124,6 +124,8 @@ run: train staff-setup $(if $(filter-out 1,$(RASA_INSTANCES)),scale-servers)
 
 # --- tests -----------------------------------------------------------------------------------
 validate: setup
+	@echo "==> ruff (pyflakes, import order, bugbear) on all Python code"
+	@$(BIN)/ruff check --quiet .
 	@echo "==> Committed NLU data in step with the catalog"
 	@$(PY) -m nlu.generate --check
 	@echo "==> rasa data validate"

@@ -32,9 +32,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import messages, report, run_load, scaled, starter, training  # noqa: E402
+from bench.measure import newest_model  # noqa: E402
 from nlu import content  # noqa: E402
 from nlu import evaluate as nlu_eval  # noqa: E402
-from bench.measure import newest_model  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

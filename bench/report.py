@@ -103,7 +103,7 @@ def side_by_side(ours: dict, starter: dict, ratios: dict) -> str:
               for i in range(4)]
     header = ("", "ours", "starter", "ours/starter")
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                       for i, (c, w) in enumerate(zip(r, widths))) for r in [header, *rows]]
+                       for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in [header, *rows]]
     return "\n".join(lines)
 
 

@@ -74,13 +74,13 @@ def evaluate(model: Path) -> dict:
         predicted = [next(guesses) for _ in pairs]
         result["styles"][style] = scores(expected, predicted)
         result["misses"] += [{"style": style, "text": text, "expected": e, "predicted": p}
-                             for (text, e), p in zip(pairs, predicted) if e != p]
+                             for (text, e), p in zip(pairs, predicted, strict=True) if e != p]
         all_expected += expected
         all_predicted += predicted
     result["overall"] = scores(all_expected, all_predicted)
     per_intent = f1_score(all_expected, all_predicted, average=None,
                           labels=sorted(set(all_expected)), zero_division=0)
-    result["per_intent_f1"] = dict(zip(sorted(set(all_expected)), map(float, per_intent)))
+    result["per_intent_f1"] = dict(zip(sorted(set(all_expected)), map(float, per_intent), strict=True))
     return result
 
 

@@ -154,7 +154,8 @@ def test_missing_catalog_files_are_named(tmp_path):
 
 def test_every_aspect_the_assistant_answers_has_a_name_staff_can_use():
     # hoi_dap.khia_canh is validated against catalog.ASPECT_KEYS; answers must use the same names.
-    from actions import answers, catalog as catalog_module
+    from actions import answers
+    from actions import catalog as catalog_module
 
     assert set(answers.ASPECT_KEYS.values()) <= set(catalog_module.ASPECT_KEYS)
     assert set(answers.ASPECT_KEYS) == set(answers.ASPECTS)

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
-from tracker_support import tracker
 
 from actions import actions, answers, worklist
 from actions.catalog import CatalogError, Dated, Fact, Version, load_catalog
 from actions.settings import today
+from tracker_support import tracker
 
 LLTP = "ly_lich_tu_phap"
 LLTP_FILE = "thu-tuc/ly-lich-tu-phap.yml"

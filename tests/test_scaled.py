@@ -84,7 +84,7 @@ def test_the_widget_origin_is_allowed_through_nginx(scaled):
 
 def test_a_conversation_continues_on_the_other_instance(scaled):
     first, second = scaled.scaled.members
-    for (question, title), (a, b) in zip(PROCEDURES[:2], [(first, second), (second, first)]):
+    for (question, title), (a, b) in zip(PROCEDURES[:2], [(first, second), (second, first)], strict=True):
         sender = f"across-{uuid.uuid4().hex[:8]}"
         assert text_of(post(a.url, sender, question)).startswith(title)
         answer = text_of(post(b.url, sender, FOLLOW_UP))
@@ -100,7 +100,7 @@ def test_a_follow_up_sent_before_the_answer_waits_for_its_question(scaled):
     def send(url, sender, message, key):
         results[key] = text_of(post(url, sender, message))
 
-    for number, (question, title) in enumerate(PROCEDURES[:4]):
+    for question, title in PROCEDURES[:4]:
         sender = f"race-{uuid.uuid4().hex[:8]}"
         asking = threading.Thread(target=send, args=(first.url, sender, question, "q"))
         asking.start()

@@ -4,12 +4,12 @@ English, new procedures, commands — on built trackers (the actions alone, no m
 from __future__ import annotations
 
 import pytest
-from tracker_support import run_action
 
 from actions import actions, language
 from actions.catalog import load_catalog
 from actions.matching import find_procedure
 from actions.settings import PROJECT_ROOT
+from tracker_support import run_action
 
 LLTP = "ly_lich_tu_phap"
 

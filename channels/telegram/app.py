@@ -10,7 +10,6 @@ import signal
 from typing import Optional
 
 from aiohttp import web
-from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -21,6 +20,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+
+from telegram import BotCommand, Update
 
 from . import handlers, texts
 from .config import Settings

@@ -13,15 +13,23 @@ import logging
 from dataclasses import dataclass
 from typing import AsyncIterator, List, Optional
 
-from telegram import Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from telegram import Message, ReplyParameters, Update
+
 from . import texts
 from .config import Settings
 from .rasa_client import RasaClient, RasaUnavailable
-from .render import PayloadStore, build_keyboard, split_text, telegram_length, title_for_callback, to_html
+from .render import (
+    PayloadStore,
+    build_keyboard,
+    split_text,
+    telegram_length,
+    title_for_callback,
+    to_html,
+)
 from .state import ChatLocks, RateLimiter, Verdict, chat_hash, sender_id
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import hashlib
 import html
 import re
 from collections import OrderedDict
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 

@@ -45,7 +45,6 @@ def preview_stack(tmp_path_factory, model_path):
     from types import SimpleNamespace
 
     from console_support import ROOT
-
     from scripts.stack import running_assistant
 
     work = tmp_path_factory.mktemp("staff-stack")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+
 from console_support import ROOT, STAFF_PYTHON
 
 CASES = [

@@ -9,6 +9,7 @@ import json
 import subprocess
 
 import pytest
+
 from console_support import ROOT, STAFF_PYTHON, form_fields
 
 SCRIPT = """

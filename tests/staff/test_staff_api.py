@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 import yaml
+
 from console_support import ADMIN_PASSWORD, ROOT
 
 LLTP_FILE = "thu-tuc/ly-lich-tu-phap.yml"

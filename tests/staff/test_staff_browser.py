@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from console_support import ADMIN_PASSWORD, ROOT
 
 pytestmark = pytest.mark.e2e

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram_standins import TOKEN, BotApiStandIn
-
 from channels.telegram.app import ALLOWED_UPDATES, build_application, close_rasa, set_commands
 from channels.telegram.config import Settings
+from telegram_standins import TOKEN, BotApiStandIn
 
 
 def bridge_settings(api: BotApiStandIn, rasa_url: str, **overrides) -> Settings:

@@ -17,7 +17,6 @@ from bridge_support import bridge_settings, running_bridge  # noqa: E402
 from telegram_standins import BotApiStandIn, FakeRasa  # noqa: E402
 
 
-
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "e2e: end-to-end through the real Rasa and action servers (needs make train)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from bridge_support import bridge_settings, running_bridge
 from telegram_standins import message_update
 

@@ -11,6 +11,7 @@ import asyncio
 from collections import Counter
 
 import pytest
+
 from bridge_support import bridge_settings, running_bridge
 from telegram_standins import message_update
 

@@ -8,7 +8,13 @@ import pytest
 
 from channels.telegram.config import ConfigError, load_settings
 from channels.telegram.render import (
-    PayloadStore, build_keyboard, split_text, telegram_length, title_for_callback, to_html)
+    PayloadStore,
+    build_keyboard,
+    split_text,
+    telegram_length,
+    title_for_callback,
+    to_html,
+)
 from channels.telegram.state import ChatLocks, RateLimiter, Verdict, chat_hash, sender_id
 
 TOKEN_ENV = {"TELEGRAM_BOT_TOKEN": "1:abc"}

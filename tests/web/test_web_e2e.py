@@ -5,8 +5,8 @@ for exactly that origin, as in production (site and bot on different origins).""
 
 from __future__ import annotations
 
-import requests
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from scripts.stack import ROOT, running_assistant
