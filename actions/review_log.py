@@ -184,12 +184,14 @@ def _purge(connection: sqlite3.Connection) -> None:
     connection.execute("DELETE FROM outbox WHERE time < ?", (cutoff,))
 
 
-def record(kind: str, sender: str, text: str, *, channel: str = "rest",
+def record(kind: str, sender: str, text: str, *, channel: Optional[str] = None,
            intent: Optional[str] = None, confidence: Optional[float] = None,
            procedure: Optional[str] = None, aspect: Optional[str] = None,
            reply: Optional[str] = None, question: Optional[str] = None,
            awaiting_comment: bool = False, path: Optional[Path] = None) -> int:
-    """Store one item for review, masked; returns its id."""
+    """Store one item for review, masked; returns its id. `channel` defaults to the one the
+    sender id names."""
+    channel = channel or channel_of(sender)
     if kind not in KINDS:
         raise ValueError(f"unknown review kind {kind!r}")
     masked = mask(text)
