@@ -107,17 +107,27 @@ def _write_reviewed(path: Path, examples: Dict[str, List[str]]) -> None:
     temporary.replace(path)
 
 
-def _existing_examples(path: Path) -> set:
-    """Every example line of the training data, so one message is never labelled twice
-    (`rasa data validate` fails on an example with two intents)."""
+def _example_lines(files) -> set:
     found = set()
-    folder = path.parent
-    for other in folder.glob("*.yml"):
+    for other in files:
         for line in other.read_text(encoding="utf-8").splitlines():
             stripped = line.strip()
             if stripped.startswith("- "):
                 found.add(review_log.fold(stripped[2:]))
     return found
+
+
+def _existing_examples(path: Path) -> set:
+    """Every example line of the training data, so one message is never labelled twice
+    (`rasa data validate` fails on an example with two intents)."""
+    return _example_lines(path.parent.glob("*.yml"))
+
+
+def _evaluation_examples() -> set:
+    """The held-out and content sets: an example there must never be trained on, or the
+    evaluation would measure memory (tests/test_nlu.py checks they stay apart)."""
+    tests = PROJECT_ROOT / "tests"
+    return _example_lines([*tests.glob("nlu/*.yml"), *tests.glob("content/*.yml")])
 
 
 def add_example(intent: str, text: str) -> None:
@@ -132,6 +142,9 @@ def add_example(intent: str, text: str) -> None:
     with _write_lock:
         if review_log.fold(text) in _existing_examples(path):
             raise StaffError(409, "Câu này đã có trong dữ liệu huấn luyện.")
+        if review_log.fold(text) in _evaluation_examples():
+            raise StaffError(409, "Câu này thuộc bộ câu dùng để đánh giá trợ lý; không được "
+                                  "đưa vào dữ liệu huấn luyện.")
         examples = _read_reviewed(path)
         examples.setdefault(intent, []).append(text)
         _write_reviewed(path, examples)

@@ -78,3 +78,10 @@ def test_handover_keeps_the_assistant_quiet(review):
     with sqlite3.connect(db) as connection:  # the officer closes it (as the console does)
         connection.execute("UPDATE review SET status = 'closed' WHERE id = ?", (row["id"],))
     assert "đồng" in texts(stack.ask("web-e2e-handover", "phí làm lý lịch tư pháp bao nhiêu"))
+
+
+def test_canbo_command_hands_over_too(review):
+    stack, db = review
+    assert "cán bộ" in texts(stack.ask("e2e-canbo", "/canbo"))
+    assert rows(db, "handover")[-1]["text"] == "/canbo"
+    assert stack.ask("e2e-canbo", "xin chào") == []

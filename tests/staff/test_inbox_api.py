@@ -83,6 +83,9 @@ def test_resolve_adds_reviewed_examples_and_closes_the_group(inbox_console):
     assert api.post(f"/api/inbox/{masked}/resolve",
                     json={"action": "add_example", "intent": "nope"}).status_code == 422
     assert api.post(f"/api/inbox/{masked}/resolve", json={"action": "x"}).status_code == 422
+    heldout = record(inbox_console, "unanswered", "web-abcdefgh5", "chào anh chị Sở Tư pháp")
+    assert api.post(f"/api/inbox/{heldout}/resolve",
+                    json={"action": "add_example", "intent": "greet"}).status_code == 409
     assert api.post(f"/api/inbox/{masked}/resolve", json={"action": "add_alias"}).status_code == 501
     assert api.post("/api/inbox/99999/resolve", json={"action": "dismiss"}).status_code == 404
     actions = [r["action"] for r in api.get("/api/audit").json()]
