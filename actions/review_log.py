@@ -328,3 +328,26 @@ def deliver(sender: str, path: Optional[Path] = None) -> List[dict]:
         connection.executemany("UPDATE outbox SET delivered_at = ? WHERE id = ?",
                                [(_iso(now()), r["id"]) for r in rows])
     return rows
+
+
+# --- the bridges' side ----------------------------------------------------------------------
+
+def hashes_of(senders: List[str], path: Optional[Path] = None) -> dict:
+    """{keyed hash: sender} for the senders a bridge has seen, so it can recognise the
+    conversations officers answered without the database ever holding a raw id."""
+    with connect(path) as connection:
+        return {sender_hash(connection, s): s for s in senders}
+
+
+def pending(channel: str, path: Optional[Path] = None) -> List[dict]:
+    """Officers' replies on `channel` not yet delivered, oldest first."""
+    with connect(path) as connection:
+        return [dict(r) for r in connection.execute(
+            "SELECT id, sender_hash, text FROM outbox WHERE channel = ? AND delivered_at IS NULL"
+            " ORDER BY id", (channel,))]
+
+
+def mark_delivered(outbox_ids: List[int], path: Optional[Path] = None) -> None:
+    with connect(path) as connection:
+        connection.executemany("UPDATE outbox SET delivered_at = ? WHERE id = ?",
+                               [(_iso(now()), i) for i in outbox_ids])
