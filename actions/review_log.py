@@ -351,3 +351,27 @@ def mark_delivered(outbox_ids: List[int], path: Optional[Path] = None) -> None:
     with connect(path) as connection:
         connection.executemany("UPDATE outbox SET delivered_at = ? WHERE id = ?",
                                [(_iso(now()), i) for i in outbox_ids])
+
+
+# --- figures for the dashboard --------------------------------------------------------------
+
+def stats(start: Optional[str] = None, end: Optional[str] = None,
+          path: Optional[Path] = None) -> dict:
+    """Counts per Vietnam day and kind, per channel, and 👍/👎 per procedure, between the
+    dates `start` and `end` (YYYY-MM-DD, both included; open when None)."""
+    day = "date(time, '+7 hours')"
+    where = f"WHERE (? IS NULL OR {day} >= ?) AND (? IS NULL OR {day} <= ?)"
+    bounds = (start, start, end, end)
+    with connect(path) as connection:
+        per_day = [dict(r) for r in connection.execute(
+            f"SELECT {day} AS day, kind, COUNT(*) AS count FROM review {where}"
+            " GROUP BY day, kind ORDER BY day, kind", bounds)]
+        per_channel = [dict(r) for r in connection.execute(
+            f"SELECT channel, COUNT(*) AS count FROM review {where}"
+            " GROUP BY channel ORDER BY count DESC", bounds)]
+        ratings = [dict(r) for r in connection.execute(
+            "SELECT COALESCE(procedure, '') AS procedure,"
+            " SUM(value = 'up') AS up, SUM(value = 'down') AS down"
+            f" FROM rating {where} GROUP BY procedure ORDER BY procedure", bounds)]
+    return {"from": start, "to": end, "per_day": per_day, "per_channel": per_channel,
+            "ratings": ratings}

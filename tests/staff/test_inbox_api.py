@@ -129,3 +129,23 @@ def test_inbox_page_lists_and_acts(inbox_console):
     assert page.post(f"/inbox/{item}/resolve", {"action": "dismiss"}).status_code == 200
     assert page.post(f"/inbox/{handover}/close").status_code == 200
     assert "Không có mục nào" in page.get("/inbox").text
+
+
+def test_stats_dashboard_and_csv(inbox_console):
+    for kind in ("unanswered", "unanswered", "out_of_scope"):
+        record(inbox_console, kind, "tg-abcdefgh", "câu hỏi")
+    review_log.record_rating("down", "web", "ly_lich_tu_phap", "ask_fee", path=inbox_console.review_db)
+    review_log.record_rating("up", "web", "ly_lich_tu_phap", "ask_fee", path=inbox_console.review_db)
+    api = inbox_console.api()
+    stats = api.get("/api/stats").json()
+    assert {r["kind"]: r["count"] for r in stats["per_day"]} == {"unanswered": 2, "out_of_scope": 1}
+    assert stats["per_channel"] == [{"channel": "telegram", "count": 3}]
+    assert stats["ratings"] == [{"procedure": "ly_lich_tu_phap", "up": 1, "down": 1}]
+    assert api.get("/api/stats?from=2000-01-01&to=2000-01-02").json()["per_day"] == []
+    assert api.get("/api/stats?from=hôm-qua").status_code == 400
+    assert requests.get(f"{inbox_console.url}/api/stats").status_code == 401
+    page = inbox_console.browser_session()
+    assert "Theo ngày và loại" in page.get("/dashboard").text
+    csv_reply = page.get("/dashboard.csv")
+    assert csv_reply.headers["content-type"].startswith("text/csv")
+    assert csv_reply.text.splitlines()[0] == "day,kind,count" and ",unanswered,2" in csv_reply.text
