@@ -102,8 +102,11 @@ def intercept(dispatcher: CollectingDispatcher, tracker: Tracker,
               catalog: Callable[[], Catalog]) -> bool:
     """True when this message is handled here and the action must say nothing more."""
     sender, text = tracker.sender_id or "", _latest(tracker).get("text") or ""
-    if _safely("handover check", None, lambda: review_log.open_handover(sender)) is not None:
-        return True  # an officer handles this conversation: the assistant stays quiet
+    handover = _safely("handover check", None, lambda: review_log.open_handover(sender))
+    if handover is not None:  # an officer handles this conversation: the assistant stays quiet
+        if text.strip():
+            _safely("handover message", None, lambda: review_log.add_to_handover(handover, text))
+        return True
     lang = _lang(tracker)
     if text and is_handover_request(text):
         hours = office_hours(catalog(), lang)

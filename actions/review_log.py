@@ -64,16 +64,17 @@ def low_confidence_threshold() -> float:
 
 # --- masking --------------------------------------------------------------------------------
 
-# Order matters: e-mail before numbers (digits inside an address), CCCD (12 digits) before
-# CMND (9-10), phones before CMND (a 10-digit number starting with 0 is a phone number).
-# Separators citizens type inside numbers: spaces, dots and dashes ("0912 345 678").
+# Order matters: e-mail before numbers (digits inside an address), phones (0 or +84, then 9
+# digits, or 10 for a landline "028 3822 1234") before card numbers, CCCD (12 digits) before
+# CMND (9-10). Phones may be written with spaces, dots or dashes ("0912.345.678"); card
+# numbers with spaces only, so that amounts ("1.000.000.000 đồng") stay readable.
 _SEP = r"[ .\-]?"
 _MASKS = [
     (re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"), "[email]"),
-    (re.compile(r"(?<![\w+])(?:\+?84" + _SEP + r"|0)(?:\d" + _SEP + r"){8}\d(?!\w)"),
+    (re.compile(r"(?<![\w+])(?:\+?84" + _SEP + r"|0)(?:\d" + _SEP + r"){8,9}\d(?![\w.]\d|\w)"),
      "[số điện thoại]"),
-    (re.compile(r"(?<!\w)(?:\d" + _SEP + r"){11}\d(?!\w)"), "[số CCCD]"),
-    (re.compile(r"(?<!\w)(?:\d" + _SEP + r"){8,9}\d(?!\w)"), "[số CMND]"),
+    (re.compile(r"(?<![\w.])(?:\d ?){11}\d(?![\w]|\.\d)"), "[số CCCD]"),
+    (re.compile(r"(?<![\w.])(?:\d ?){8,9}\d(?![\w]|\.\d)"), "[số CMND]"),
     (re.compile(r"(?<!\w)[A-Za-z]\d{7,8}(?!\w)"), "[số hộ chiếu]"),
 ]
 
@@ -230,9 +231,19 @@ def take_comment(sender: str, text: str, path: Optional[Path] = None) -> bool:
         return True
 
 
+def add_to_handover(item_id: int, text: str, path: Optional[Path] = None) -> None:
+    """What the citizen writes while an officer handles the conversation: kept (masked) with
+    the handover, so the officer reads it, since the assistant does not answer it."""
+    with connect(path) as connection:
+        connection.execute("UPDATE review SET comment = COALESCE(comment || char(10), '') || ?"
+                           " WHERE id = ?", (mask(text), item_id))
+
+
 def open_handover(sender: str, path: Optional[Path] = None) -> Optional[int]:
     """The id of this sender's handover an officer still handles, if any: open, and younger
     than HANDOVER_TIMEOUT_MINUTES (after that the assistant answers again)."""
+    if not (path or db_path()).exists():
+        return None  # nothing recorded yet: no handover (and no file created per message)
     cutoff = _iso(now() - dt.timedelta(minutes=handover_timeout_minutes()))
     with connect(path) as connection:
         row = connection.execute(

@@ -75,6 +75,7 @@ def test_handover_keeps_the_assistant_quiet(review):
     assert stack.ask("web-e2e-handover", "phí làm lý lịch tư pháp bao nhiêu") == []
     row = rows(db, "handover")[-1]
     assert row["status"] == "open" and row["channel"] == "web"
+    assert row["comment"] == "phí làm lý lịch tư pháp bao nhiêu"  # kept for the officer
     with sqlite3.connect(db) as connection:  # the officer closes it (as the console does)
         connection.execute("UPDATE review SET status = 'closed' WHERE id = ?", (row["id"],))
     assert "đồng" in texts(stack.ask("web-e2e-handover", "phí làm lý lịch tư pháp bao nhiêu"))

@@ -28,8 +28,14 @@ def test_personal_identifiers_are_masked(text, expected):
     assert review_log.mask(text) == expected
 
 
+def test_landlines_are_masked():
+    assert review_log.mask("gọi 028 3822 1234 hoặc 02838221234") == \
+        "gọi [số điện thoại] hoặc [số điện thoại]"
+
+
 def test_ordinary_numbers_are_kept():
-    text = "lệ phí 200.000 đồng, nộp trong 15 ngày, năm 2025, mẫu số 03/2024"
+    text = ("lệ phí 200.000 đồng, nộp trong 15 ngày, năm 2025, mẫu số 03/2024, "
+            "tiền 1.000.000.000 đồng, 100.000.000 đồng")
     assert review_log.mask(text) == text
 
 
