@@ -329,7 +329,8 @@ class ActionSuggestGuesses(Action):
                 and tracker.get_slot("aspect")) or _misread_question(tracker, catalog, message):
             return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
         if _consecutive_fallbacks(tracker) >= 2:
-            reply = answers.still_not_understood(catalog, lang)
+            reply = review_hooks.with_handover_button(answers.still_not_understood(catalog, lang),
+                                                      lang)
             review_hooks.record_turn("unanswered", tracker, reply.text)
             _send(dispatcher, reply, corrected)
             return _language(message)

@@ -159,6 +159,12 @@ def rated(reply: answers.Reply, tracker: Tracker, procedure: str, aspect: str,
     return answers.Reply(reply.text, list(reply.buttons) + buttons)
 
 
+def with_handover_button(reply: answers.Reply, lang: str) -> answers.Reply:
+    """After two misses in a row: a "Hỏi cán bộ" button, so the citizen can ask a person."""
+    title = "Hỏi cán bộ" if lang != "en" else "Ask an officer"
+    return answers.Reply(reply.text, list(reply.buttons) + [{"title": title, "payload": "/canbo"}])
+
+
 def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:
     return [e for e in tracker.events if e.get("event") == "user"]
 
