@@ -51,9 +51,12 @@ class OfficerReplies:
         """The pending replies of chats this bridge knows (runs in a thread: SQLite)."""
         if not review_log.db_path().exists() or not self._chats:
             return []
-        unknown = [s for s in self._chats if s not in self._hashes.values()]
+        hashed = set(self._hashes.values())
+        unknown = [s for s in self._chats if s not in hashed]
         if unknown:
             self._hashes.update(review_log.hashes_of(unknown))
+        if len(self._hashes) > 2 * self.remember:  # forget the hashes of forgotten chats
+            self._hashes = {h: s for h, s in self._hashes.items() if s in self._chats}
         due = []
         for row in review_log.pending(CHANNEL):
             sender = self._hashes.get(row["sender_hash"])
