@@ -139,19 +139,25 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+_schema_ready: set = set()
+
+
 @contextlib.contextmanager
 def connect(path: Optional[Path] = None) -> Iterator[sqlite3.Connection]:
     """A connection in a transaction; the schema is created on first use."""
     path = path or db_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not path.exists() or str(path) not in _schema_ready
         connection = sqlite3.connect(str(path), timeout=10)
     except (OSError, sqlite3.Error) as error:
         raise ReviewStoreError(f"cannot open the review database {path}: {error}") from error
     connection.row_factory = sqlite3.Row
     try:
         with connection:
-            connection.executescript(SCHEMA)
+            if fresh:  # once per file and process: the action server opens it per message
+                connection.executescript(SCHEMA)
+                _schema_ready.add(str(path))
             yield connection
     except sqlite3.Error as error:
         raise ReviewStoreError(f"review database {path}: {error}") from error
