@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ def review(tmp_path_factory, model_path):
     work = tmp_path_factory.mktemp("review")
     db = work / "review.db"
     model = Path(os.environ.get("REVIEW_TEST_MODEL") or model_path)
+    with tarfile.open(model) as packed:
+        domain = packed.extractfile("components/domain_provider/domain.yml").read().decode()
+    if "- feedback" not in domain:
+        pytest.fail(f"{model} predates the feedback intent of domain.yml: run `make train`.")
     with running_assistant(model=model, work_dir=work / "assistant",
                            extra_env={"REVIEW_DB": str(db)}) as stack:
         yield stack, db
