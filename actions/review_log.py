@@ -334,14 +334,19 @@ def add_reply(item_id: int, text: str, author: str, path: Optional[Path] = None)
         return {"id": int(cursor.lastrowid), "channel": row["channel"]}
 
 
+POLLED_CHANNELS = ("web", "rest")  # the bridges deliver the others in their own chats
+
+
 def deliver(sender: str, path: Optional[Path] = None) -> List[dict]:
     """Officers' replies not yet delivered to `sender` (the raw id the citizen's client
-    knows), oldest first, marked delivered."""
+    knows), oldest first, marked delivered. Only conversations of polling clients: a
+    Telegram or Zalo chat's replies are never handed out here."""
     with connect(path) as connection:
         hashed = sender_hash(connection, sender)
         rows = [dict(r) for r in connection.execute(
             "SELECT id, text, time FROM outbox WHERE sender_hash = ? AND delivered_at IS NULL"
-            " ORDER BY id", (hashed,))]
+            f" AND channel IN ({', '.join('?' * len(POLLED_CHANNELS))}) ORDER BY id",
+            (hashed, *POLLED_CHANNELS))]
         connection.executemany("UPDATE outbox SET delivered_at = ? WHERE id = ?",
                                [(_iso(now()), r["id"]) for r in rows])
     return rows

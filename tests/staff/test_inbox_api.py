@@ -109,6 +109,11 @@ def test_officer_reply_reaches_the_citizens_client_once(inbox_console):
         "Chào anh, phí là 200.000 đồng.", "<b>Thêm</b>: mang CCCD."]
     assert requests.get(url).json()["messages"] == []  # delivered once
     assert requests.get(f"{inbox_console.url}/citizen/replies/web-someone-else").json() == {"messages": []}
+    telegram = record(inbox_console, "handover", "tg-chat-hash-123", "gặp cán bộ")
+    assert editor.post(f"/api/inbox/{telegram}/reply", json={"text": "qua Telegram"}).status_code == 200
+    assert requests.get(f"{inbox_console.url}/citizen/replies/tg-chat-hash-123").json() == {"messages": []}
+    assert [r["text"] for r in review_log.pending("telegram", path=inbox_console.review_db)] == \
+        ["qua Telegram"]  # left for the bridge
     assert editor.post(f"/api/inbox/{handover}/close").status_code == 200
     assert editor.get("/api/inbox?kind=handover&status=closed").json()[0]["id"] == handover
     assert review_log.open_handover(sender, path=inbox_console.review_db) is None
