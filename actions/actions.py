@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import answers, review_hooks
 from actions.catalog import Catalog, Procedure
 from actions.catalog_store import CatalogStore
 from actions.matching import find_general_question, find_procedures, find_question, refine
@@ -31,7 +31,7 @@ MAX_GUESSES = 3
 # Intents a button or a typed "/command" may name; any other "/..." is an unknown command.
 KNOWN_COMMANDS = set(answers.ASPECTS) | {
     "inform_procedure", "help", "greet", "goodbye", "thank", "bot_challenge", "out_of_scope",
-    "restart", "session_start", FALLBACK_INTENT}
+    "restart", "session_start", "feedback", FALLBACK_INTENT}
 
 
 def _send(dispatcher: CollectingDispatcher, reply: answers.Reply,
@@ -39,6 +39,12 @@ def _send(dispatcher: CollectingDispatcher, reply: answers.Reply,
     """Send a reply, after the corrections of any outdated belief the question carried."""
     text = with_corrections(corrected or [], reply.text)
     dispatcher.utter_message(text=text, buttons=reply.buttons or None)
+
+
+def _intercepted(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Handled before any answer (actions/review_hooks.py): a conversation an officer handles
+    stays quiet, "gặp cán bộ" hands over, the message after a 👎 is its comment."""
+    return review_hooks.intercept(dispatcher, tracker, lambda: catalog_for(tracker, STORE))
 
 
 def _entity_procedure(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
@@ -93,6 +99,8 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if _intercepted(dispatcher, tracker):
+            return []
         catalog = catalog_for(tracker, STORE)
         message = understand(tracker, catalog)
         if _unknown_command(tracker, message):
@@ -129,6 +137,7 @@ class ActionAnswerProcedure(Action):
                                              a, message.office, day, lang, message.text)
                        for a in asked]
             reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
+        reply = review_hooks.rated(reply, tracker, procedure.id, aspect, lang)
         _send(dispatcher, reply, corrected)
         last_aspect = aspect if aspect in answers.ASPECTS else tracker.get_slot("aspect")
         return [SlotSet("procedure", procedure.id), SlotSet("aspect", last_aspect),
@@ -186,6 +195,8 @@ class ActionShowMenu(Action):
         return "action_show_menu"
 
     def run(self, dispatcher, tracker, domain):
+        if _intercepted(dispatcher, tracker):
+            return []
         catalog = catalog_for(tracker, STORE)
         message = understand(tracker, catalog)
         if _intent(tracker) == "greet":
@@ -212,6 +223,8 @@ class ActionSmallTalk(Action):
         return "action_small_talk"
 
     def run(self, dispatcher, tracker, domain):
+        if _intercepted(dispatcher, tracker):
+            return []
         message = understand(tracker, catalog_for(tracker, STORE))
         if message.procedure is not None:
             return ActionAnswerProcedure().run(dispatcher, tracker, domain)
@@ -241,6 +254,8 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher, tracker, domain):
+        if _intercepted(dispatcher, tracker):
+            return []
         catalog, day = catalog_for(tracker, STORE), today()
         message = understand(tracker, catalog)
         lang = message.lang
@@ -259,7 +274,9 @@ class ActionOutOfScope(Action):
             _send(dispatcher, answers.aspect_answer(catalog, procedure, answers.OVERVIEW, day=day,
                                                     lang=lang), corrected)
             return [SlotSet("procedure", procedure.id)] + _language(message)
-        _send(dispatcher, answers.out_of_scope(catalog, lang), corrected)
+        refusal = answers.out_of_scope(catalog, lang)
+        review_hooks.record_turn("out_of_scope", tracker, refusal.text)
+        _send(dispatcher, refusal, corrected)
         return _language(message)
 
 
@@ -296,6 +313,8 @@ class ActionSuggestGuesses(Action):
         return "action_suggest_guesses"
 
     def run(self, dispatcher, tracker, domain):
+        if _intercepted(dispatcher, tracker):
+            return []
         catalog = catalog_for(tracker, STORE)
         message = understand(tracker, catalog)
         lang = message.lang
@@ -310,13 +329,18 @@ class ActionSuggestGuesses(Action):
                 and tracker.get_slot("aspect")) or _misread_question(tracker, catalog, message):
             return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
         if _consecutive_fallbacks(tracker) >= 2:
-            _send(dispatcher, answers.still_not_understood(catalog, lang), corrected)
+            reply = review_hooks.with_handover_button(answers.still_not_understood(catalog, lang),
+                                                      lang)
+            review_hooks.record_turn("unanswered", tracker, reply.text)
+            _send(dispatcher, reply, corrected)
             return _language(message)
         procedure = resolve_procedure(tracker, catalog, message)
         guessed = self._guessed_aspects(tracker)
         if procedure is not None:
             guessed = guessed or list(answers.BUTTON_ASPECTS[:MAX_GUESSES])
-        _send(dispatcher, answers.guesses(procedure, guessed, lang), corrected)
+        reply = answers.guesses(procedure, guessed, lang)
+        review_hooks.record_turn("unanswered", tracker, reply.text)
+        _send(dispatcher, reply, corrected)
         events = [SlotSet("procedure", procedure.id)] if procedure else []
         return events + _language(message)
 

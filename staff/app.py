@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from staff import api, pages
+from staff import api, dashboard, inbox, inbox_pages, pages
 from staff.errors import StaffError
 from staff.service import Console
 from staff.settings import Settings
@@ -111,6 +111,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     # Static files first: the pages' /{collection}/{id} route would otherwise shadow them.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # The inbox (issue #11) before the catch-all /api/{collection} and /{collection} routes.
+    app.include_router(inbox.api_router)
+    app.include_router(inbox.citizen_router)
+    app.include_router(inbox_pages.router)
+    app.include_router(dashboard.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_middleware(GuardMiddleware, max_body=settings.max_body_bytes)

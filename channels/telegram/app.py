@@ -25,6 +25,7 @@ from telegram import BotCommand, Update
 
 from . import handlers, texts
 from .config import Settings
+from .officer_replies import OfficerReplies
 from .rasa_client import RasaClient
 from .render import PayloadStore
 from .state import ChatLocks, RateLimiter
@@ -45,6 +46,7 @@ def make_bridge(settings: Settings, rasa: Optional[RasaClient] = None) -> handle
         payloads=PayloadStore(),
         rate=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window),
         locks=ChatLocks(),
+        officer=OfficerReplies(settings.officer_reply_seconds),
     )
 
 
@@ -52,6 +54,7 @@ def add_handlers(application: Application) -> None:
     """Order matters: the first matching handler in the group wins."""
     application.add_handler(CommandHandler("start", handlers.on_start))
     application.add_handler(CommandHandler(["help", "menu"], handlers.on_help))
+    application.add_handler(CommandHandler("canbo", handlers.on_handover))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, handlers.on_edited))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
@@ -73,9 +76,17 @@ async def set_commands(application: Application) -> None:
         logger.warning("Could not set the bot's command list: %s", exc)
 
 
+async def start_up(application: Application) -> None:
+    """Publish the commands and start delivering officers' replies (issue #11)."""
+    await set_commands(application)
+    application.bot_data[handlers.BRIDGE_KEY].officer.start(application.bot)
+
+
 async def close_rasa(application: Application) -> None:
     """Release the Rasa client's threads and connections when the bot shuts down."""
-    application.bot_data[handlers.BRIDGE_KEY].rasa.close()
+    bridge = application.bot_data[handlers.BRIDGE_KEY]
+    await bridge.officer.stop()
+    bridge.rasa.close()
 
 
 def rate_limiter(settings: Settings) -> AIORateLimiter:
@@ -96,7 +107,7 @@ def build_application(settings: Settings, rasa: Optional[RasaClient] = None) -> 
         .base_file_url(settings.bot_file_url)
         # Chats are handled concurrently; ChatLocks keeps each chat's own order.
         .concurrent_updates(settings.concurrent_updates)
-        .post_init(set_commands)
+        .post_init(start_up)
         .post_shutdown(close_rasa)
         .build()
     )
@@ -152,7 +163,7 @@ async def serve_webhook(application: Application, settings: Settings,
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
     runner = web.AppRunner(webhook_app(application, settings.webhook_path, secret))
     async with application:
-        await set_commands(application)
+        await start_up(application)
         await application.start()
         # Listen first, then tell Telegram where to deliver: no update hits a closed port.
         await runner.setup()

@@ -43,6 +43,8 @@ class Settings:
     # throttles (after the retry_after it names).
     send_rate: float = 25.0
     send_retries: int = 3
+    # Seconds between two looks for officers' replies to deliver (issue #11).
+    officer_reply_seconds: float = 5.0
 
     @property
     def bot_api_url(self) -> str:
@@ -132,4 +134,5 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         id_salt=env.get("TELEGRAM_ID_SALT", "").strip(),
         send_rate=_number(env, "TELEGRAM_SEND_RATE", 25.0),
         send_retries=_number(env, "TELEGRAM_SEND_RETRIES", 3, int),
+        officer_reply_seconds=_number(env, "TELEGRAM_OFFICER_REPLY_SECONDS", 5.0),
     )

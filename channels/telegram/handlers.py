@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import AsyncIterator, List, Optional
 
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
@@ -21,6 +21,7 @@ from telegram import Message, ReplyParameters, Update
 
 from . import texts
 from .config import Settings
+from .officer_replies import OfficerReplies
 from .rasa_client import RasaClient, RasaUnavailable
 from .render import (
     PayloadStore,
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 BRIDGE_KEY = "bridge"
 GREET_PAYLOAD = "/greet"
 HELP_PAYLOAD = "/help"
+HANDOVER_PAYLOAD = "/canbo"
 TYPING_REFRESH_SECONDS = 4.0  # Telegram shows "typing…" for ~5 s per call
 TYPING_STOP_GRACE_SECONDS = 1.0
 TYPING_DELAY_SECONDS = 0.3  # show "typing…" only when Rasa takes longer than this
@@ -51,6 +53,8 @@ class Bridge:
     payloads: PayloadStore
     rate: RateLimiter
     locks: ChatLocks
+    # Officers' replies to handed-over chats (issue #11): which chat each sender id is.
+    officer: OfficerReplies = field(default_factory=OfficerReplies)
 
 
 def bridge_of(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
@@ -163,7 +167,9 @@ async def converse(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: st
     async with bridge.locks.hold(chat_id):
         async with typing_shown(context, chat_id):
             try:
-                answers = await bridge.rasa.send(sender_id(bridge.settings.salt, chat_id), message)
+                sender = sender_id(bridge.settings.salt, chat_id)
+                bridge.officer.seen(sender, chat_id)
+                answers = await bridge.rasa.send(sender, message)
             except RasaUnavailable as exc:
                 logger.warning("Rasa unavailable for chat=%s: %s", chat, exc)
                 await send_notice(context, chat_id, texts.APOLOGY_UNAVAILABLE)
@@ -299,6 +305,15 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await admitted(context, message.chat_id):
         await send_notice(context, message.chat_id, texts.EDITED)
+
+
+async def on_handover(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/canbo asks for an officer: forwarded, the assistant hands the conversation over."""
+    message = update.effective_message
+    if is_group(message):
+        return
+    if await admitted(context, message.chat_id):
+        await converse(context, message.chat_id, HANDOVER_PAYLOAD)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -48,6 +48,7 @@
     httpError: "Máy chủ trợ lý đang gặp sự cố (mã lỗi {code}). Vui lòng thử lại sau ít phút.",
     configError: "Chưa cấu hình địa chỉ máy chủ trợ lý (thuộc tính data-rasa-url).",
     image: "Hình ảnh từ trợ lý",
+    officer: "Cán bộ trả lời: ",
     newTab: "(mở trong thẻ mới)",
   };
 
@@ -67,6 +68,10 @@
     timeoutMs: Math.max(5, parseFloat(data.timeout) || 30) * 1000,
     color: data.color && window.CSS && CSS.supports("color", data.color) ? data.color : "",
     maxMessages: 200,
+    // Officers' replies to a conversation handed over to them (issue #11): the staff console's
+    // public /citizen/replies/<sender> path, polled while the page is open. Off when unset.
+    repliesUrl: cleanUrl(data.repliesUrl),
+    repliesEveryMs: Math.max(1, parseFloat(data.repliesInterval) || 20) * 1000,
   };
 
   // ---------------------------------------------------------------- storage
@@ -853,6 +858,34 @@
       console.error("[chat widget] data-rasa-url is missing or not an http(s) URL");
     }
     if (session.get(OPEN_KEY) === "1") open(false);
+  }
+
+  // ---------------------------------------------------------------- officers' replies
+
+  /* Ask the console for replies officers wrote to this conversation; each comes once and is
+     shown as text (appendMessage never interprets HTML). Failures are silent: next round. */
+  function pollReplies() {
+    if (!config.repliesUrl || !window.fetch) return;
+    fetch(config.repliesUrl + "/citizen/replies/" + encodeURIComponent(state.sender), {
+      method: "GET",
+      credentials: "omit",
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { messages: [] };
+      })
+      .then(function (body) {
+        (Array.isArray(body && body.messages) ? body.messages : []).forEach(function (m) {
+          if (m && typeof m.text === "string" && m.text) {
+            appendMessage({ from: "bot", text: STRINGS.officer + m.text, buttons: [], ts: now() });
+          }
+        });
+      })
+      .catch(function () {});
+  }
+
+  if (config.repliesUrl) {
+    window.setTimeout(pollReplies, 500);
+    window.setInterval(pollReplies, config.repliesEveryMs);
   }
 
   // A small API for site owners (e.g. a "Hỏi trợ lý" link elsewhere on the page).

@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from channels.zalo import texts as zalo_texts
 from channels.zalo.app import running
 from tests.zalo.zalo_standins import post_event, text_event
 from tests.zalo.zalo_support import make_settings, webhook_url
@@ -25,6 +26,9 @@ async def test_criminal_record_question_names_the_police(assistant, zalo_api, tm
         assert await post_event(webhook_url(settings), question) == 200
         await zalo_api.wait_sent(USER, timeout=90)
         await asyncio.sleep(1.0)  # a second message would show up by now
-    [answer] = zalo_api.sent_to(USER)
+    answer, *more = zalo_api.sent_to(USER)
     assert "Công an" in answer.text, answer.text
     assert len(answer.text) <= 2000
+    # One answer; the 👍/👎 buttons under it (issue #11) take Zalo past its 5 buttons per
+    # message, so they may come in one "more options" message, never a second answer.
+    assert [m.text for m in more] in ([], [zalo_texts.MORE_OPTIONS])
