@@ -19,11 +19,11 @@ import logging
 from collections import OrderedDict
 from typing import Dict, List, Optional
 
-from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from actions import review_log
+from telegram import Bot
 
 from .render import split_text, to_html
 

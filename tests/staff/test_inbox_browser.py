@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from console_support import ROOT
 
 from actions import review_log
+from console_support import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts" / "staff"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -4,12 +4,12 @@ and the Bot API stand-in; /canbo is forwarded to the assistant."""
 from __future__ import annotations
 
 import pytest
-from bridge_support import bridge_settings, running_bridge
-from telegram_standins import message_update
 
 from actions import review_log
+from bridge_support import bridge_settings, running_bridge
 from channels.telegram.handlers import BRIDGE_KEY
 from channels.telegram.state import sender_id
+from telegram_standins import message_update
 
 pytestmark = pytest.mark.asyncio
 CHAT, OTHER = 5151, 6262
