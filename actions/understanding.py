@@ -24,8 +24,8 @@ _FILLER = re.compile(
     r"\b(a|ah|a khong|khong|nham|lon|xin loi|sorry|y la|y toi la|y em la|y minh la|toi hoi|"
     r"em hoi|minh hoi|toi dinh hoi|em dinh hoi|toi muon hoi|em muon hoi|chu|nha|nhe|ha|vay|"
     r"thoi|cai|ve|thu tuc|con|the|thi sao|thi the nao|the nao|i mean|i meant|ma la|khong phai|"
-    r"go nham|hoi nham|hoi lon|ad|ban|oi|do|nay|kia|phai|roi|la|em|toi|minh|hoi|y|nhu nao|nhu the nao|ntn|ra sao|sao|nua|luon|"
-    r"what about|and|how about|for|the|a)\b")
+    r"go nham|hoi nham|hoi lon|ad|ban|oi|do|nay|kia|phai|roi|la|em|toi|minh|hoi|y|nhu nao|"
+    r"nhu the nao|ntn|ra sao|sao|nua|luon|what about|and|how about|for|the|a)\b")
 
 
 @dataclass(frozen=True)
