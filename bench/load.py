@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import requests
 
@@ -54,13 +54,18 @@ def _is_empty(answer) -> bool:
 
 
 def _conversation(url: str, messages: Sequence[str], result: LoadResult, lock: threading.Lock,
-                  start: threading.Barrier = None, timeout: float = 30) -> None:
+                  start: threading.Barrier = None, timeout: float = 30,
+                  new_sender_every: Optional[int] = None) -> None:
+    """One citizen after another on this thread: a new sender every `new_sender_every`
+    messages (None: one sender for all), as real conversations are short."""
     sender = f"bench-{uuid.uuid4().hex[:12]}"
     local_latencies, failures, empties, errors = [], 0, 0, []
     with requests.Session() as session:
         if start is not None:
             start.wait()
-        for message in messages:
+        for number, message in enumerate(messages):
+            if new_sender_every and number and number % new_sender_every == 0:
+                sender = f"bench-{uuid.uuid4().hex[:12]}"
             began = time.perf_counter()
             try:
                 reply = session.post(url, json={"sender": sender, "message": message},
@@ -117,14 +122,17 @@ def sequential(url: str, episodes: Sequence[Sequence[str]], messages: int = 100,
 
 
 def concurrent(url: str, episodes: Sequence[Sequence[str]], conversations: int = 20,
-               per_conversation: int = 15) -> LoadResult:
-    """`conversations` conversations at once, each on its own thread."""
+               per_conversation: int = 15,
+               new_sender_every: Optional[int] = None) -> LoadResult:
+    """`conversations` conversations at once, each on its own thread (a new conversation every
+    `new_sender_every` messages of a thread, if given)."""
     result = LoadResult(conversations, conversations * per_conversation, 0.0)
     lock = threading.Lock()
     start = threading.Barrier(conversations + 1)
     threads = [
         threading.Thread(target=_conversation, daemon=True, args=(
-            url, conversation_messages(episodes, per_conversation, i), result, lock, start))
+            url, conversation_messages(episodes, per_conversation, i), result, lock, start, 30,
+            new_sender_every))
         for i in range(conversations)
     ]
     for thread in threads:

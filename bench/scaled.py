@@ -78,11 +78,17 @@ def memory_mib(stack) -> Dict[str, float]:
     return {name: round(_tree_stats(pid)["rss"], 1) for name, pid in processes(stack).items()}
 
 
+# The long run's citizens each send this many messages, then a new citizen takes the slot:
+# a 500-turn conversation would measure Rasa replaying its tracker, not serving citizens.
+SOAK_TURNS = 10
+
+
 def run_level(stack, episodes: Sequence[Sequence[str]], conversations: int,
-              per_conversation: int) -> dict:
+              per_conversation: int, new_sender_every: Optional[int] = None) -> dict:
     """`conversations` at once, `per_conversation` messages each; CPU ms per message."""
     before = _cpu(stack)
-    result = load.concurrent(stack.webhook_url, episodes, conversations, per_conversation)
+    result = load.concurrent(stack.webhook_url, episodes, conversations, per_conversation,
+                             new_sender_every)
     after = _cpu(stack)
     summary = result.summary()
     summary["cpu_ms_per_msg"] = {
@@ -118,7 +124,7 @@ def measure(label: str, episodes, model: Path, instances: Optional[int],
             print(f"    long run: {soak_messages} messages, {soak_conversations} at once ...",
                   flush=True)
             result["soak"] = run_level(stack, episodes, soak_conversations,
-                                       -(-soak_messages // soak_conversations))
+                                       -(-soak_messages // soak_conversations), SOAK_TURNS)
         result["memory_after_mib"] = memory_mib(stack)
     return result
 
