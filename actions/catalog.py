@@ -310,7 +310,8 @@ class _Problems:
         self.items.append(f"{where}: {problem}")
 
 
-def _parse_date(value: Any) -> Optional[dt.date]:
+def parse_date(value: Any) -> Optional[dt.date]:
+    """A catalog date: a YAML date, or a text YYYY-MM-DD or DD/MM/YYYY; None otherwise."""
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -355,7 +356,7 @@ class _Record:
             if required:
                 self._bad(key, "missing (required); write YYYY-MM-DD or DD/MM/YYYY")
             return None
-        parsed = _parse_date(value)
+        parsed = parse_date(value)
         if parsed is None:
             self._bad(key, f"not a date: {value!r}; write YYYY-MM-DD or DD/MM/YYYY")
         return parsed

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from typing import Dict, List, Optional, Tuple
 
 from actions.catalog import Catalog, Office, Procedure, QuestionAnswer
-from actions.text import contains_phrase, fold
+from actions.text import contains_phrase, fold, y_as_i
 
 MAX_WORDS = 60  # a 10,000-character message is matched on its first words only
 FUZZY_MIN_LENGTH = 11  # shorter aliases must match exactly: "cong chuc" is not "cong chung"
@@ -112,7 +112,7 @@ def _untelex(word: str) -> str:
     if len(word) > 2:
         word = _TELEX_TONE.sub("", word)
     word = _TELEX_MARK.sub("", word)
-    return re.sub(r"(?<=[bcdghklmnpqrstvx])y$", "i", word)
+    return y_as_i(word)
 
 
 def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:

@@ -35,12 +35,16 @@ def fold(text: str) -> str:
     folded = _VNI_DIGIT.sub("", folded)
     folded = _NON_WORD.sub(" ", folded)
     words = [_CHAT_WORDS.get(word, word) for word in folded.split()]
-    return " ".join(_Y_AS_I.sub("i", word) for word in words)
+    return " ".join(y_as_i(word) for word in words)
 
 
 # Vietnamese writes a final i or y after a consonant either way (lý/lí, ký/kí, Mỹ/Mĩ): both
 # fold to i, so "trợ giúp pháp lí" names "trợ giúp pháp lý".
 _Y_AS_I = re.compile(r"(?<=[bcdghklmnpqrstvx])y$")
+
+
+def y_as_i(word: str) -> str:
+    return _Y_AS_I.sub("i", word)
 
 
 def contains_phrase(folded_text: str, folded_phrase: str) -> bool:

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from actions.catalog import parse_date
 from staff import catalog_io
 from staff.auth import Auth, LoginThrottle
 from staff.catalog_io import CatalogFiles, Key, field_of, message_of, record_hash
@@ -346,14 +347,14 @@ class Console:
                 item = self.current(kind, entry["id"])
                 record = item["record"]
                 name = record.get("ten_ngan") or record.get("ten") or ("Nội dung chung" if kind == "general" else entry["id"])
-                verified = _date(record.get("ngay_xac_minh"))
+                verified = parse_date(record.get("ngay_xac_minh"))
                 if verified is None or verified < cutoff:
                     rows.append({"kind": kind, "id": entry["id"], "name": name, "field": "ngay_xac_minh",
                                  "label": "Ngày xác minh", "reason": "stale",
                                  "detail": f"xác minh lần cuối {verified:%d/%m/%Y} ({(today - verified).days} ngày trước)"
                                  if verified else "chưa có ngày xác minh", "version": item["version"]})
                 for path, value in _fact_dates(record, ""):
-                    checked = _date(value)
+                    checked = parse_date(value)
                     if checked is not None and checked < cutoff:
                         rows.append({"kind": kind, "id": entry["id"], "name": name, "field": path,
                                      "label": self.schema.label(path), "reason": "stale",
@@ -452,16 +453,6 @@ def _unknowns(value: Any, path: str):
     elif isinstance(value, list):
         for index, sub in enumerate(value):
             yield from _unknowns(sub, f"{path}.{index}")
-
-
-def _date(value: Any) -> Optional[dt.date]:
-    if isinstance(value, str):
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return dt.datetime.strptime(value.strip(), pattern).date()
-            except ValueError:
-                pass
-    return None
 
 
 def _iso(timestamp: Optional[float]) -> Optional[str]:

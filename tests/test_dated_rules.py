@@ -6,34 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions, answers, worklist
-from actions.catalog import CatalogError, Dated, Fact, Version, load_catalog
+from actions.catalog import Dated, Fact, Version, load_catalog
 from actions.settings import today
+from catalog_support import LLTP, LLTP_FILE, edit, lltp, problems_of
 from tracker_support import tracker
 
-LLTP = "ly_lich_tu_phap"
-LLTP_FILE = "thu-tuc/ly-lich-tu-phap.yml"
 BEFORE, ON, AFTER = dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 27)
-
-
-def edit(root, name, change):
-    path = root / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def lltp(data):
-    return next(p for p in data["thu_tuc"] if p["id"] == LLTP)
-
-
-def problems_of(root) -> str:
-    with pytest.raises(CatalogError) as error:
-        load_catalog(root)
-    return str(error.value)
 
 
 def reply_to(text: str, intent: str, monkeypatch, day: str | None = None, action=None) -> str:
