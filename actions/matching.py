@@ -33,7 +33,10 @@ class _AliasIndex:
                 pairs.setdefault(fold(alias), proc.id)
         self.procedures: List[Tuple[str, str]] = sorted(
             pairs.items(), key=lambda item: len(item[0]), reverse=True)
-        self.fuzzy = [(a, p) for a, p in self.procedures if len(a) >= FUZZY_MIN_LENGTH]
+        # One matcher per alias, the alias as its second sequence: difflib indexes that side
+        # once, instead of once per window of every message (most of the fuzzy cost).
+        self.fuzzy = [(a, p, SequenceMatcher(None, "", a)) for a, p in self.procedures
+                      if len(a) >= FUZZY_MIN_LENGTH]
         self.offices: List[Tuple[str, str]] = sorted(
             ((fold(alias), office.id) for office in catalog.offices.values()
              for alias in office.aliases + (office.name,)),
@@ -55,9 +58,10 @@ def _prepare(text: str) -> str:
     return " ".join(fold(text or "").split()[:MAX_WORDS])
 
 
-def find_procedure(catalog: Catalog, text: str, last: bool = False) -> Optional[Procedure]:
+def find_procedure(catalog: Catalog, text: str, last: bool = False,
+                   fuzzy: bool = True) -> Optional[Procedure]:
     """The procedure the message names first (or, with `last`, last: "không phải A mà là B"),
-    or None."""
+    or None; without `fuzzy`, only a name written exactly (once folded) counts."""
     folded = _prepare(text)
     if not folded:
         return None
@@ -69,7 +73,7 @@ def find_procedure(catalog: Catalog, text: str, last: bool = False) -> Optional[
         position = padded.rfind(f" {alias} ") if last else padded.find(f" {alias} ")
         if position >= 0 and (sign * position, -len(alias)) < best[:2]:
             best = (sign * position, -len(alias), proc_id)
-    proc_id = best[2] or _fuzzy_find(folded, index.fuzzy)
+    proc_id = best[2] or (_fuzzy_find(folded, index.fuzzy) if fuzzy else None)
     return catalog.procedures[proc_id] if proc_id else None
 
 
@@ -115,16 +119,16 @@ def _untelex(word: str) -> str:
     return y_as_i(word)
 
 
-def _fuzzy_find(folded: str, aliases: List[Tuple[str, str]]) -> Optional[str]:
+def _fuzzy_find(folded: str, aliases: List[Tuple[str, str, SequenceMatcher]]) -> Optional[str]:
     words = [_untelex(word) for word in folded.split()]
     best: Tuple[float, Optional[str]] = (FUZZY_THRESHOLD, None)
-    for alias, proc_id in aliases:
+    for alias, proc_id, matcher in aliases:
         size = alias.count(" ") + 1
         for start in range(max(1, len(words) - size + 1)):
             window = " ".join(words[start:start + size])
             if abs(len(window) - len(alias)) > len(alias) * 0.35:
                 continue
-            matcher = SequenceMatcher(None, window, alias)
+            matcher.set_seq1(window)
             if matcher.real_quick_ratio() > best[0] and matcher.quick_ratio() > best[0]:
                 ratio = matcher.ratio()
                 if ratio > best[0] and _words_alike(window, alias):

@@ -66,7 +66,7 @@ def _named(catalog: Catalog, text: str) -> Optional[Procedure]:
     asking = units.question_sentence(text)
     if asking != text:
         folded = fold(asking)
-        subject = find_procedure(catalog, folded[:aspects.first_cue(folded, fold)])
+        subject = find_procedure(catalog, folded[:aspects.first_cue(folded, fold)], fuzzy=False)
         if subject is not None:
             return subject
     return find_procedure(catalog, text)

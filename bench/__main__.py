@@ -2,7 +2,8 @@
 
   1. intent accuracy and macro F1 of the trained model on the held-out files, per style, and
      the content score (do replies carry the facts asked for?) per style and topic;
-  2. REST latency / throughput / memory of our assistant (real action server + Rasa);
+  2. REST latency / throughput / memory of our assistant (real action server + Rasa), and
+     what understanding and answer units cost the action server per message (with / without);
   3. the same for stock Rasa's starter bot, measured in this same run;
   4. cold training time of both projects;
   5. scaling: the starter bot, ours on SQLite and ours with N = 1 and N = 2 Rasa instances
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import messages, report, run_load, scaled, starter, training  # noqa: E402
+from bench import answers_cost, messages, report, run_load, scaled, starter, training  # noqa: E402
 from bench.measure import newest_model  # noqa: E402
 from nlu import content  # noqa: E402
 from nlu import evaluate as nlu_eval  # noqa: E402
@@ -102,6 +103,10 @@ def main(argv=None) -> int:
     section("2. Our assistant over REST (action server + Rasa)")
     ours = {"load": run_load.measure_bot("ours", messages.OUR_EPISODES, model, **load_args)}
 
+    section("2b. What understanding and answer units cost the action server (in-process)")
+    figures["answers_cost"] = answers_cost.measure()
+    print(answers_cost.table(figures["answers_cost"]), flush=True)
+
     section("3. Stock Rasa starter bot over REST (same run, same machine)")
     starter_dir = starter.ensure_starter_bot()
     # Its stories use no custom action, so no action server.
@@ -153,6 +158,9 @@ def main(argv=None) -> int:
             print(figures["content"][part]["report"])
             print()
     print(report.side_by_side(ours, theirs, ratios))
+    if "answers_cost" in figures:
+        print("\nUnderstanding and answer units, action server per message (same run):")
+        print(answers_cost.table(figures["answers_cost"]))
     if "scaled" in figures:
         runs = figures["scaled"]
         print("\nScaling (same run, same machine):")
