@@ -15,8 +15,7 @@ from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, review_hooks
-from actions.catalog import Catalog, Procedure
-from actions.catalog_store import CatalogStore
+from actions.catalog import Catalog, CatalogStore, Procedure
 from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
 from actions.preview import catalog_for

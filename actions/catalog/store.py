@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 from typing import Optional, Tuple
 
-from actions.catalog import Catalog, CatalogError, load_catalog
+from actions.catalog.loading import load_catalog
+from actions.catalog.model import Catalog, CatalogError
 
 logger = logging.getLogger(__name__)
 
