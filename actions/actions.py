@@ -170,7 +170,7 @@ class ActionAnswerProcedure(Action):
         not know and another procedure the message names does ("hồ sơ nhập quốc tịch thì phiếu
         lý lịch tư pháp phải cấp trong bao lâu" is answered by the Phiếu's validity)."""
         key = answers.ASPECT_KEYS.get(aspect)
-        if key not in answers.FIELD_KEYS or procedure.fact(key, day).known:
+        if key is None or key not in answers.FIELD_KEYS or procedure.fact(key, day).known:
             return procedure
         for other in find_procedures(catalog, message.text):
             if other.id != procedure.id and other.fact(key, day).known:

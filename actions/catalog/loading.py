@@ -94,7 +94,7 @@ class _Builder:
                 return texts
             return tuple(self.record(item_hint, item, path + (index,))
                          for index, item in enumerate(data))
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.record(hint, data, path)
         raise NotImplementedError(f"the loader cannot read a {hint!r} (field {path[-1]!r})")
 
@@ -137,9 +137,14 @@ class _Builder:
         return Dated(tuple(versions))
 
 
-@functools.lru_cache(maxsize=None)
+_HINTS: Dict[type, Dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> Dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """A model class's field types (resolved once: the annotations are strings)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _unoptional(hint: Any) -> Any:
@@ -180,6 +185,7 @@ def _read(kind: str, path: Path, root: Path, problems: Problems,
         return []
     format_problems, paths = validation.format_problems(kind, name, data)
     problems.items += format_problems
+    records: List[Tuple[Tuple[Step, ...], Dict[str, Any]]]
     if kind in validation.FILE_LISTS:
         items = data.get(kind)
         records = [((kind, i), item) for i, item in enumerate(items) if isinstance(item, dict)] \
@@ -197,6 +203,11 @@ def _read(kind: str, path: Path, root: Path, problems: Problems,
         except (TypeError, KeyError, ValueError, AttributeError):
             continue  # a required field is broken: its problem is already listed
     return result
+
+
+def _procedure(builder: _Builder, data: Dict[str, Any], path: Tuple[Step, ...],
+               source_file: str) -> Procedure:
+    return builder.record(Procedure, data, path, source_file=source_file)
 
 
 def _ids(path: Path) -> Set[str]:
@@ -243,8 +254,8 @@ def load_catalog(root: Path) -> Catalog:
     for path in procedure_files:
         name = _display(path, root)
         written |= _ids(path)
-        procedures += _read("thu_tuc", path, root, problems, lambda b, data, where, name=name:
-                            b.record(Procedure, data, where, source_file=name))
+        procedures += _read("thu_tuc", path, root, problems,
+                            functools.partial(_procedure, source_file=name))
 
     validation.check_aliases(procedures, problems)
     catalog = dataclasses.replace(

@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 from typing import Any, Dict, Generic, Iterator, List, Optional, Tuple, TypeVar, Union
 
+from typing_extensions import dataclass_transform
+
 from actions.aspects import CATALOG_KEYS
 from actions.settings import today
 
@@ -37,6 +39,16 @@ def key(name: Union[str, Tuple[str, ...]], *, fold: bool = False, **options: Any
     return dataclasses.field(metadata={"key": name, "fold": fold}, **options)
 
 
+_Class = TypeVar("_Class", bound=type)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(key, dataclasses.field))
+def record(cls: _Class) -> _Class:
+    """A frozen dataclass whose fields may be declared with `key` (so type checkers know that
+    `key(...)` without default= is a required field)."""
+    return dataclasses.dataclass(frozen=True)(cls)  # type: ignore[return-value]
+
+
 class CatalogError(Exception):
     """The catalog cannot be used; the message lists every problem, one per line."""
 
@@ -45,7 +57,7 @@ class CatalogError(Exception):
         super().__init__("Catalog is invalid:\n" + "\n".join(f"- {p}" for p in problems))
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Fact:
     """One answer: known text (with its legal basis and caveat) or an explained unknown."""
 
@@ -89,7 +101,7 @@ UNKNOWN = Fact()
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Version(Generic[T]):
     """A value in force from `start` (None: always was) to `end` inclusive (None: open-ended)."""
 
@@ -101,7 +113,7 @@ class Version(Generic[T]):
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Dated(Generic[T]):
     """A value with dated versions, oldest first, so rules can be entered before they apply.
 
@@ -133,7 +145,7 @@ class Dated(Generic[T]):
         return self.versions[index], self.versions[index - 1]
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Channel:
     kind: str = key("kenh")
     description: Dated[Fact] = key("mo_ta")
@@ -148,14 +160,14 @@ class Channel:
         return fact if fact is not None and fact.known else None
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Change:
     date: dt.date = key("ngay")
     text: str = key("noi_dung")
     source: Optional[str] = key("nguon", default=None)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class QuestionAnswer:
     question: str = key("hoi")
     keywords: Tuple[str, ...] = key("tu_khoa", fold=True)
@@ -173,7 +185,7 @@ class QuestionAnswer:
         return in_force and (not self.aspects or aspect_key in self.aspects)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Premise:
     """An outdated belief a question may carry (tien_de_sai), and the one-sentence correction.
 
@@ -193,7 +205,7 @@ class Premise:
         return in_force and (not self.aspects or aspect_key in self.aspects)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class PageFee:
     """A fee by pages (phi_theo_trang): `first` đồng for each of the first `first_pages`
     pages, `next` for each further page, at most `cap` per copy."""
@@ -208,7 +220,7 @@ class PageFee:
         return min(total, self.cap) if self.cap else total
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Refinement:
     """cu_the_hon: words that make a question about a more specific procedure. Unpacks as
     (keywords, procedure id), the pair matching reads."""
@@ -220,7 +232,7 @@ class Refinement:
         return iter((self.keywords, self.procedure))
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Procedure:
     id: str = key("id")
     name: str = key("ten")
@@ -260,7 +272,7 @@ class Procedure:
         return fact if fact is not None else UNKNOWN
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Office:
     id: str = key("id")
     name: str = key("ten")
@@ -284,7 +296,7 @@ class Office:
         return self.status == "da_dong"
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Catalog:
     procedures: Dict[str, Procedure]  # from thu-tuc/*.yml
     offices: Dict[str, Office]  # from co-quan.yml; the rest is chung.yml

@@ -205,10 +205,11 @@ def format_problems(kind: str, file_name: str, data: Any) -> Tuple[List[str], Li
     problems: List[str] = []
     paths: List[Path_] = []
     for path, message in _translate(_validator(kind).iter_errors(data)):
-        if path and isinstance(path[-1], int) and not isinstance(_child(data, *path), dict):
+        last = path[-1] if path else None
+        if isinstance(last, int) and not isinstance(_child(data, *path), dict):
             # an item of a list of texts: named in the message, so the location stays the
             # field's ("field 'bi_danh': item #3: ...") as the console's forms expect
-            path, message = path[:-1], f"item #{path[-1] + 1}: {message}"
+            path, message = path[:-1], f"item #{last + 1}: {message}"
         line = f"{where(path)}: {message}"
         if line not in problems:
             problems.append(line)
@@ -278,7 +279,7 @@ def _message(error: ValidationError) -> str:
         return "an empty list; give at least one item"
     if keyword == "minimum":
         return f"must be at least {limit}, got {value!r}"
-    return error.message
+    return str(error.message)
 
 
 # --- what a schema cannot say -----------------------------------------------------------------
