@@ -34,7 +34,6 @@ from typing import (
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from jsonschema.validators import RefResolver
 
 from actions.catalog.model import Catalog, Procedure
 from actions.text import fold
@@ -76,14 +75,14 @@ def _validator(kind: str) -> Draft202012Validator:
 
 
 def _resolve(node: Schema) -> Schema:
+    """The definition a {"$ref": "#/$defs/x"} points to (schema.json has local refs only; the
+    staff console's newer jsonschema has another resolver API, so none is used here)."""
     while "$ref" in node:
-        node = _resolver().resolve(node["$ref"])[1]
+        target: Any = schema()
+        for part in str(node["$ref"]).lstrip("#/").split("/"):
+            target = target[part]
+        node = target
     return node
-
-
-@functools.lru_cache(maxsize=1)
-def _resolver() -> RefResolver:
-    return RefResolver.from_schema(schema())
 
 
 def jsonable(value: Any) -> Any:
