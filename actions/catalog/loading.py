@@ -57,7 +57,8 @@ class _Builder:
             if name is None:
                 continue
             if isinstance(name, tuple):  # several keys into one dict (a procedure's facts)
-                values[spec.name] = {k: self.value(hints[spec.name].__args__[1], data[k], path + (k,))
+                item_hint = typing.get_args(hints[spec.name])[1]
+                values[spec.name] = {k: self.value(item_hint, data[k], path + (k,))
                                      for k in name if data.get(k) is not None}
             elif data.get(name) is not None:
                 values[spec.name] = self.value(hints[spec.name], data[name], path + (name,),
@@ -65,6 +66,7 @@ class _Builder:
             elif hints[spec.name] is Fact:
                 values[spec.name] = UNKNOWN  # an office's contact detail nobody has given
         record = cls(**values)
+        # Records that apply from tu_ngay to den_ngay (questions, false premises)
         start, end = getattr(record, "start", None), getattr(record, "end", None)
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.bad(path + ("den_ngay",), f"{end:%d/%m/%Y} is before tu_ngay {start:%d/%m/%Y}")
@@ -84,7 +86,7 @@ class _Builder:
         if origin is Dated:
             return self.dated(data, path)
         if origin is tuple:
-            item_hint = hint.__args__[0]
+            item_hint = typing.get_args(hint)[0]
             if item_hint is str:
                 texts = tuple(str(item).strip() for item in data)
                 if folded:
@@ -124,7 +126,7 @@ class _Builder:
             if version.start and version.end and version.end < version.start:
                 self.bad(path + (index,), f"den_ngay {version.end:%d/%m/%Y} is before tu_ngay "
                                           f"{version.start:%d/%m/%Y}")
-        for index, (before, after) in enumerate(zip(versions, versions[1:]), start=1):  # noqa: B905
+        for index, (before, after) in enumerate(zip(versions, versions[1:], strict=False), start=1):
             if before.start is None or after.start is None:
                 continue
             if after.start <= before.start:
@@ -166,7 +168,8 @@ def _read_yaml(path: Path, name: str, problems: Problems) -> Optional[Dict[str, 
     if not isinstance(data, dict):
         problems.add(name, "must contain a mapping at the top level")
         return None
-    return validation.jsonable(data)  # type: ignore[no-any-return]
+    result: Dict[str, Any] = validation.jsonable(data)
+    return result
 
 
 def _display(path: Path, root: Path) -> str:
@@ -177,8 +180,10 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _read(kind: str, path: Path, root: Path, problems: Problems,
-          build: Callable[[_Builder, Dict[str, Any], Tuple[Step, ...]], R]) -> List[R]:
-    """The records of one file; their problems are added to `problems`."""
+          build: Callable[[_Builder, Dict[str, Any], Tuple[Step, ...]], R],
+          ids: Optional[Set[str]] = None) -> List[R]:
+    """The records of one file; their problems are added to `problems`, and to `ids` the id
+    of every record in it, readable or not."""
     name = _display(path, root)
     data = _read_yaml(path, name, problems)
     if data is None:
@@ -192,6 +197,8 @@ def _read(kind: str, path: Path, root: Path, problems: Problems,
             if isinstance(items, list) else []
     else:
         records = [((), data)]
+    if ids is not None:
+        ids |= {item["id"] for _, item in records if isinstance(item.get("id"), str)}
     result = []
     for where, item in records:
         # A record with format problems is still read without its broken fields, so the checks
@@ -201,24 +208,15 @@ def _read(kind: str, path: Path, root: Path, problems: Problems,
         try:
             result.append(build(_Builder(Locator(name, kind, data), problems), usable, where))
         except (TypeError, KeyError, ValueError, AttributeError):
-            continue  # a required field is broken: its problem is already listed
+            if not broken:
+                raise  # a record the schema accepts must be readable: a bug here, not in the file
+            # a required field is broken: its problem is already listed
     return result
 
 
 def _procedure(builder: _Builder, data: Dict[str, Any], path: Tuple[Step, ...],
                source_file: str) -> Procedure:
     return builder.record(Procedure, data, path, source_file=source_file)
-
-
-def _ids(path: Path) -> Set[str]:
-    """The procedure ids a file names, read leniently (its problems are reported elsewhere)."""
-    try:
-        items = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("thu_tuc")
-    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
-        return set()
-    if not isinstance(items, list):
-        return set()
-    return {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
 
 def _unique(items: List[R], label: str, problems: Problems) -> Dict[str, R]:
@@ -253,9 +251,8 @@ def load_catalog(root: Path) -> Catalog:
     written: Set[str] = set()  # procedure ids in the files, readable or not
     for path in procedure_files:
         name = _display(path, root)
-        written |= _ids(path)
         procedures += _read("thu_tuc", path, root, problems,
-                            functools.partial(_procedure, source_file=name))
+                            functools.partial(_procedure, source_file=name), written)
 
     validation.check_aliases(procedures, problems)
     catalog = dataclasses.replace(

@@ -39,7 +39,7 @@ from actions.catalog.model import Catalog, Procedure
 from actions.text import fold
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "catalog" / "schema.json"
-Path_ = Tuple[Union[str, int], ...]  # a place in a file's data: ("thu_tuc", 0, "le_phi", 1)
+DataPath = Tuple[Union[str, int], ...]  # a place in a file's data: ("thu_tuc", 0, "le_phi", 1)
 Schema = Mapping[str, Any]
 # A file's kind (by its top-level list key) and what each item of that list is called.
 FILE_LISTS = {"thu_tuc": "procedure", "co_quan": "office"}
@@ -121,7 +121,7 @@ class Locator:
         for step, following in zip(rest, rest[1:] + [None], strict=True):
             if isinstance(step, int):
                 items = _items(node, value)
-                parts.append(f"{_label(items, value)} #{step + 1}")
+                parts.append(f"{_label(items)} #{step + 1}")
                 node, value = items, _child(value, step)
                 continue
             child = _property(node, value, step) if node is not None else None
@@ -152,6 +152,8 @@ def _branch(node: Schema, value: Any) -> Schema:
 
 
 def _fits_type(node: Schema, value: Any) -> bool:
+    """Whether `value` has the shape of this alternative. Mapping alternatives are told apart
+    by their first required key ({noi_dung: ...} or {chua_ro: ...})."""
     kind = node.get("type")
     if kind is None:
         return False
@@ -186,7 +188,7 @@ def _is_record_list(node: Optional[Schema]) -> bool:
         _resolve(items).get("type") == "object"
 
 
-def _label(items: Optional[Schema], value: Any) -> str:
+def _label(items: Optional[Schema]) -> str:
     """What one item of a list is called: the schema's x-label, else its $defs name."""
     if items is None:
         return "item"
@@ -198,11 +200,11 @@ def _label(items: Optional[Schema], value: Any) -> str:
 
 # --- what: a jsonschema error in the loader's words -------------------------------------------
 
-def format_problems(kind: str, file_name: str, data: Any) -> Tuple[List[str], List[Path_]]:
+def format_problems(kind: str, file_name: str, data: Any) -> Tuple[List[str], List[DataPath]]:
     """Every format problem of one file's (jsonable) data, and the paths they are at."""
     where = Locator(file_name, kind, data)
     problems: List[str] = []
-    paths: List[Path_] = []
+    paths: List[DataPath] = []
     for path, message in _translate(_validator(kind).iter_errors(data)):
         last = path[-1] if path else None
         if isinstance(last, int) and not isinstance(_child(data, *path), dict):
@@ -216,9 +218,9 @@ def format_problems(kind: str, file_name: str, data: Any) -> Tuple[List[str], Li
     return problems, paths
 
 
-def _translate(errors: Iterable[ValidationError]) -> Iterator[Tuple[Path_, str]]:
+def _translate(errors: Iterable[ValidationError]) -> Iterator[Tuple[DataPath, str]]:
     for error in errors:
-        path: Path_ = tuple(error.absolute_path)
+        path: DataPath = tuple(error.absolute_path)
         keyword, schema_node, value = error.validator, error.schema, error.instance
         if keyword == "required":
             missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
@@ -236,7 +238,7 @@ def _translate(errors: Iterable[ValidationError]) -> Iterator[Tuple[Path_, str]]
             yield path, _message(error)
 
 
-def _translate_choice(error: ValidationError, path: Path_) -> Iterator[Tuple[Path_, str]]:
+def _translate_choice(error: ValidationError, path: DataPath) -> Iterator[Tuple[DataPath, str]]:
     """A oneOf failed. Alternatives of different shapes (a fact: text, mapping, versions):
     report the errors of the one the value's shape selects. Alternatives that are only rules
     (a version gives noi_dung or chua_ro): say which rule."""
