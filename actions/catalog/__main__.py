@@ -1,7 +1,11 @@
-"""`python -m actions.catalog`: see cli.py (kept apart so importing the package never runs it)."""
+"""`python -m actions.catalog`: see cli.py.
+
+The guard matters: the action server (rasa_sdk) imports every module of the actions package,
+this one included, and must not run the command line when it does."""
 
 import sys
 
 from actions.catalog.cli import main
 
-sys.exit(main(sys.argv))
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
