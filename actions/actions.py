@@ -53,6 +53,12 @@ def _entity_procedure(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]
     return None
 
 
+def _wants_full(tracker: Tracker) -> bool:
+    """The "Xem đầy đủ" button: the whole field, not the part the question asked for."""
+    return any(e.get("entity") == "detail" and e.get("value") == "full"
+               for e in tracker.latest_message.get("entities", []))
+
+
 def resolve_procedure(tracker: Tracker, catalog: Catalog,
                       message: Optional[Message] = None) -> Optional[Procedure]:
     """Named in this message, else chosen with a button, else the one being discussed."""
@@ -133,7 +139,8 @@ class ActionAnswerProcedure(Action):
         else:
             replies = [answers.aspect_answer(catalog, self._best_source(catalog, message,
                                                                          procedure, a, day),
-                                             a, message.office, day, lang, message.text)
+                                             a, message.office, day, lang, message.text,
+                                             full=_wants_full(tracker))
                        for a in asked]
             reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
         reply = review_hooks.rated(reply, tracker, procedure.id, aspect, lang)
@@ -157,6 +164,8 @@ class ActionAnswerProcedure(Action):
             return list(message.asked)
         if intent in answers.ASPECTS:
             return [intent]
+        if message.continues and tracker.get_slot("aspect"):
+            return [tracker.get_slot("aspect")]
         pending = tracker.get_slot("pending_aspect")
         if pending:
             return [pending]
@@ -290,6 +299,8 @@ def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> b
     current = catalog.procedures.get(tracker.get_slot("procedure") or "")
     if current is None:
         return False
+    if message.continues and tracker.get_slot("aspect"):
+        return True
     return bool(message.asked) or find_question(current, message.text, "tong_quan") is not None
 
 

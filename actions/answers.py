@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from actions import aspects
+from actions import aspects, units
 from actions.catalog import Catalog, Fact, Office, Procedure, QuestionAnswer
 from actions.settings import today
 
@@ -34,6 +34,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
     "vi": {
         "menu_button": "Xem các thủ tục",
         "full_button": "Xem đầy đủ",
+        "more": "(Còn nữa: bấm \"Xem đầy đủ\".)",
         "basis": "Căn cứ: {basis}. ",
         "verified": "({source}Thông tin xác minh ngày {date}.)",
         "source": "Nguồn: {source}. ",
@@ -82,6 +83,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
     "en": {
         "menu_button": "Procedures",
         "full_button": "Full answer",
+        "more": "(More: press \"Full answer\".)",
         "basis": "Legal basis: {basis}. ",
         "verified": "({source}Information verified on {date}.)",
         "source": "Source: {source}. ",
@@ -248,16 +250,42 @@ def unknown_answer(catalog: Catalog, procedure: Procedure, aspect: str,
 
 
 def fact_answer(catalog: Catalog, procedure: Procedure, aspect: str, fact: Fact,
-                extra: str = "", changed: str = "", lang: str = "vi") -> str:
+                extra: str = "", changed: str = "", lang: str = "vi", question: str = "",
+                full: bool = True) -> Reply:
+    """The fact as an answer. Unless `full`, the units of the text that the question asks
+    for lead (actions/units.py), or the text is cut to a phone screen; either way the reply
+    then carries a "Xem đầy đủ" button."""
     if not fact.known:
-        return unknown_answer(catalog, procedure, aspect, fact.unknown_reason, lang)
+        return Reply(unknown_answer(catalog, procedure, aspect, fact.unknown_reason, lang))
     fact, only_vietnamese = _localised(catalog, fact, lang)
-    parts = [_heading(procedure, aspect, lang), only_vietnamese, fact.text, changed, extra,
-             hedge(fact, lang)]
+    after = [changed, hedge(fact, lang)]
     if fact.caveat:
-        parts.append(_t(lang, "caveat", caveat=fact.caveat))
-    parts.append(_footer(procedure, fact.basis, fact.verified_on, lang))
-    return "\n".join(p for p in parts if p)
+        after.append(_t(lang, "caveat", caveat=fact.caveat))
+    after.append(_footer(procedure, fact.basis, fact.verified_on, lang))
+    body, shortened = (fact.text or "") + (f"\n{extra}" if extra else ""), False
+    if not full:
+        body, shortened = _short_body(catalog, procedure, body, question)
+    parts = [_heading(procedure, aspect, lang), only_vietnamese, body,
+             _t(lang, "more") if shortened else ""] + after
+    buttons = [full_button(procedure, aspect, lang)] if shortened else []
+    return Reply("\n".join(p for p in parts if p), buttons)
+
+
+def full_button(procedure: Procedure, aspect: str, lang: str = "vi") -> dict:
+    """Shows the whole field: the aspect's own intent, with the procedure and detail=full."""
+    value = json.dumps({"procedure": procedure.id, "detail": "full"}, separators=(",", ":"))
+    return {"title": _t(lang, "full_button"), "payload": f"/{aspect}{value}"}
+
+
+def _short_body(catalog: Catalog, procedure: Procedure, body: str, question: str) -> tuple:
+    """(body, shortened): the units the question asks for, else the first ones that fit."""
+    pieces = units.split(body)
+    asked = units.question_words(question, units.names_of(procedure))
+    chosen = units.focus(pieces, asked, units.weights_of(catalog))
+    if chosen:
+        return units.render([pieces[i] for i in chosen]), len(chosen) < len(pieces)
+    kept, shortened = units.cut(pieces, units.MAX_BODY)
+    return (units.render(kept), True) if shortened else (body, False)
 
 
 def _channel_lines(procedure: Procedure, attribute: str, label: str, day: dt.date,
@@ -422,32 +450,58 @@ def question_answer(procedure: Procedure, question: QuestionAnswer, lang: str = 
 
 
 _PAGES = re.compile(r"(\d{1,4})[\s-]*(?:trang|tờ|to|pages?|sheets?)\b", re.IGNORECASE)
+_COPIES = re.compile(r"(\d{1,3})[\s-]*(?:bản|ban|copies|copy)\b", re.IGNORECASE)
+MAX_PAGES = 5000
 
 
 def _money(amount: int, lang: str) -> str:
     return f"{amount:,} VND" if lang == "en" else f"{amount:,} đồng".replace(",", ".")
 
 
+def _documents(question: str) -> List[tuple]:
+    """(copies, pages) of each document the question counts: "3 bản CCCD (1 trang) và 2 bản
+    bằng (2 trang)" is [(3, 1), (2, 2)]; a page count without a copy count is one copy."""
+    copies = [(m.start(), int(m.group(1))) for m in _COPIES.finditer(question or "")]
+    documents = []
+    for match in _PAGES.finditer(question or ""):
+        before = [c for c in copies if c[0] < match.start()]
+        count = before[-1][1] if before else 1
+        if before:
+            copies.remove(before[-1])  # each copy count belongs to one document
+        documents.append((count, int(match.group(1))))
+    return documents
+
+
 def page_fee_line(procedure: Procedure, question: str, lang: str = "vi") -> str:
-    """"Bản 12 trang: 14.000 đồng." when the fee is counted by pages and the question says how
-    many: the citizen asked for that figure, not for the rule to work it out."""
-    match = _PAGES.search(question or "")
-    if procedure.page_fee is None or match is None:
+    """"Bản 12 trang: 14.000 đồng/bản." when the fee is counted by pages and the question says how
+    many (and "2 bản × 12.000 = 24.000 đồng" when it says how many copies): the citizen asked for
+    that figure, not for the rule to work it out."""
+    documents = _documents(question) if procedure.page_fee is not None else []
+    if not documents or not all(0 < pages <= MAX_PAGES and 0 < copies <= 999
+                                for copies, pages in documents):
         return ""
-    pages = int(match.group(1))
-    if not 0 < pages <= 5000:
-        return ""
-    total = procedure.page_fee.for_pages(pages)
-    if lang == "en":
-        return f"A {pages}-page document: {_money(total, lang)} per certified copy."
-    return f"Bản {pages} trang: {_money(total, lang)}/bản."
+    fee = procedure.page_fee
+    if len(documents) == 1 and documents[0][0] == 1:
+        pages = documents[0][1]
+        if lang == "en":
+            return f"A {pages}-page document: {_money(fee.for_pages(pages), lang)} per certified copy."
+        return f"Bản {pages} trang: {_money(fee.for_pages(pages), lang)}/bản."
+    lines, total = [], 0
+    for copies, pages in documents:
+        each = fee.for_pages(pages)
+        total += copies * each
+        lines.append(f"- {copies} × {pages} page(s): {copies} × {_money(each, lang)}" if lang == "en"
+                     else f"- {copies} bản × {pages} trang: {copies} × {_money(each, lang)}")
+    lines.append(f"Total: {_money(total, lang)}." if lang == "en" else f"Tổng: {_money(total, lang)}.")
+    return "\n".join(lines)
 
 
 def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
                   named_office: Optional[Office] = None, day: Optional[dt.date] = None,
-                  lang: str = "vi", question: str = "") -> Reply:
+                  lang: str = "vi", question: str = "", full: bool = True) -> Reply:
     """The answer about one aspect of a procedure as the rules stand on `day` (default today),
-    in `lang`, with buttons for the other aspects."""
+    in `lang`, with buttons for the other aspects. Unless `full`, a long field is answered by
+    the part `question` asks for, with a "Xem đầy đủ" button for the rest."""
     day = day or today()
     if aspect == OVERVIEW:
         return Reply(overview_answer(procedure, lang), aspect_buttons(procedure, lang=lang))
@@ -464,11 +518,11 @@ def aspect_answer(catalog: Catalog, procedure: Procedure, aspect: str,
         label = _t(lang, "by_channel")
         extra = _channel_lines(procedure, row.channel_detail, label, day, lang) \
             if row.channel_detail else ""
-        text = fact_answer(catalog, procedure, aspect, procedure.fact(row.key, day), extra,
-                           change_line(procedure, row.key, day, lang), lang)
+        reply = fact_answer(catalog, procedure, aspect, procedure.fact(row.key, day), extra,
+                            change_line(procedure, row.key, day, lang), lang, question, full)
         computed = page_fee_line(procedure, question, lang) if row.key == "le_phi" else ""
-        if computed:
-            text = f"{computed}\n{text}"
+        text = f"{computed}\n{reply.text}" if computed else reply.text
+        return Reply(text, reply.buttons + aspect_buttons(procedure, skip=aspect, lang=lang))
     return Reply(text, aspect_buttons(procedure, skip=aspect, lang=lang))
 
 

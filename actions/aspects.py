@@ -39,7 +39,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1,
            cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can mang gi', 'mang theo gi', 'chuan bi gi', 'can giay to', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
     Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2,
-           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'how much', 'what is the fee', 'the fee', 'fee for', 'cost')),
+           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
            channel_detail="time", button_rank=3,
            cues=('bao lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
@@ -50,7 +50,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'valid for', 'still valid', 'expire', 'how recent')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'valid for', 'still valid', 'expire', 'how recent')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis"),
     Aspect("ask_difference", "phan_biet", "Phân biệt", "Differences",
@@ -58,7 +58,8 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
                  "co ghi", "difference", "no 1 or no 2")),
     Aspect("ask_where", "noi_nop", "Nơi nộp hồ sơ", "Where to apply", WHERE, button_rank=4,
            cues=("o dau", "cho nao", "di dau", "den dau", "nop o", "lam o", "xin o", "co quan nao",
-                 "where", "which office", "which agency", "who issues", "who handles")),
+                 "where", "which office", "which agency", "which authority", "who issues",
+                 "who handles")),
     Aspect("ask_postal", "buu_chinh", "Nộp, nhận qua bưu điện", "By post", CHANNEL, "buu_chinh"),
     Aspect("ask_online", "truc_tuyen", "Nộp trực tuyến", "Online", CHANNEL, "truc_tuyen",
            button_rank=5, cues=("online", "truc tuyen", "tren mang", "qua mang", "bat buoc phai lam tren")),
@@ -78,26 +79,49 @@ def title(intent: str, lang: str = "vi") -> str:
     return aspect.title_en if lang == "en" else aspect.title
 
 
-_SENTENCE_END = re.compile(r"[?.!\n]+")
-MAX_ASKED = 2
+MAX_ASKED = 3  # "nộp ở đâu, lệ phí bao nhiêu, và phiếu phải cấp trong bao lâu?"
 
 
-def _found(folded: str) -> List[str]:
-    """Aspects whose cues occur in `folded`, in the order they occur."""
+_FOLDED_CUES: Dict[str, str] = {}
+
+
+def first_cue(folded: str, fold: Callable[[str], str]) -> int:
+    """Where the first question word of any aspect starts in `folded` (len if none)."""
+    padded = f" {folded} "
+    positions = [padded.find(f" {cue} ") for aspect in ASPECT_TABLE for cue in
+                 (_FOLDED_CUES.get(c) or _FOLDED_CUES.setdefault(c, fold(c)) for c in aspect.cues)
+                 if f" {cue} " in padded]
+    return min(positions, default=len(folded))
+
+
+def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
+    """Aspects whose cues occur in `folded`, in the order they occur. Cues are folded the way
+    messages are ("on my behalf" becomes "on mi behalf", like the message's "my")."""
     hits = []
     for aspect in ASPECT_TABLE:
-        positions = [folded.find(f" {cue} ") for cue in aspect.cues if f" {cue} " in folded]
+        cues = [_FOLDED_CUES.get(c) or _FOLDED_CUES.setdefault(c, fold(c)) for c in aspect.cues]
+        positions = [folded.find(f" {cue} ") for cue in cues if f" {cue} " in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
     return [intent for _, intent in sorted(hits)]
 
 
+_SENTENCE = re.compile(r"([^?.!\n]+)([?.!\n]*)")
+
+
 def asked_in(text: str, fold: Callable[[str], str]) -> List[str]:
     """The aspects the message's question words ask for (at most two), from its last sentence
     that has any, else none: "Em ở Ngã Bảy, công ty đòi lý lịch. Làm ở đâu, mấy ngày có?"
-    asks where and how long."""
-    for sentence in reversed([s for s in _SENTENCE_END.split(text or "") if s.strip()]):
-        found = _found(f" {fold(sentence)} ")
-        if found:
-            return found[:MAX_ASKED]
+    asks where and how long. A question just before it counts too ("Can a friend apply on my
+    behalf? What papers does he need?"); a story's statements do not."""
+    sentences = [(m.group(1), "?" in m.group(2)) for m in _SENTENCE.finditer(text or "")
+                 if m.group(1).strip()]
+    for index in range(len(sentences) - 1, -1, -1):
+        found = _found(f" {fold(sentences[index][0])} ", fold)
+        if not found:
+            continue
+        if index > 0 and sentences[index - 1][1]:
+            found += [a for a in _found(f" {fold(sentences[index - 1][0])} ", fold)
+                      if a not in found]
+        return found[:MAX_ASKED]
     return []

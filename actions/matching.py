@@ -155,15 +155,19 @@ def find_general_question(catalog: Catalog, text: str, aspect_key: str,
 
 def best_question(questions: Tuple[QuestionAnswer, ...], text: str, aspect_key: str,
                   day: Optional[dt.date]) -> Optional[QuestionAnswer]:
+    """The special case whose longest keyword is in the message; one that names the asked
+    aspect in khia_canh wins over one that answers any aspect ("sinh viên đi xklđ thì được
+    giảm không?" is the students' fee, not the general answer about working abroad)."""
     folded = _prepare(text)
-    best: Tuple[int, Optional[QuestionAnswer]] = (0, None)
+    best: Tuple[int, int, Optional[QuestionAnswer]] = (0, 0, None)
     for question in questions:
         if not question.answers(aspect_key, day):
             continue
+        names_aspect = int(aspect_key in question.aspects)
         for keyword in question.keywords:
-            if len(keyword) > best[0] and contains_phrase(folded, keyword):
-                best = (len(keyword), question)
-    return best[1]
+            if (names_aspect, len(keyword)) > best[:2] and contains_phrase(folded, keyword):
+                best = (names_aspect, len(keyword), question)
+    return best[2]
 
 
 def find_office(catalog: Catalog, text: str) -> Optional[Office]:

@@ -54,7 +54,7 @@ def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
 
 # "còn X thì sao", "thế còn X", "X thì sao": the citizen asks the previous question again.
 _FOLLOW_UP = re.compile(r"^(the |vay )?con |\bthi sao\b|\bthi the nao\b|"
-                        r"^(and|what about|how about|and for|and what about) ")
+                        r"^(and|what about|how about|and for|and what about|what if|and if) ")
 # "à không, tôi hỏi X chứ", "nhầm, X", "lộn, ý là X", "ý tôi là X", "không phải A mà là X":
 # the citizen corrects which procedure the previous question was about.
 _CORRECTION = re.compile(

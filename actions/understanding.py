@@ -14,7 +14,7 @@ from typing import Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions import aspects, language
+from actions import aspects, language, units
 from actions.catalog import Catalog, Office, Procedure
 from actions.matching import find_office, find_procedure, refine, without_names
 from actions.text import fold, is_correction, is_follow_up
@@ -25,7 +25,7 @@ _FILLER = re.compile(
     r"em hoi|minh hoi|toi dinh hoi|em dinh hoi|toi muon hoi|em muon hoi|chu|nha|nhe|ha|vay|"
     r"thoi|cai|ve|thu tuc|con|the|thi sao|thi the nao|the nao|i mean|i meant|ma la|khong phai|"
     r"go nham|hoi nham|hoi lon|ad|ban|oi|do|nay|kia|phai|roi|la|em|toi|minh|hoi|y|nhu nao|"
-    r"nhu the nao|ntn|ra sao|sao|nua|luon|what about|and|how about|for|the|a)\b")
+    r"nhu the nao|ntn|ra sao|sao|nua|luon|co|what about|and|how about|for|the|a)\b")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class Message:
     repeats_question: bool  # asks the previous question about what it names
     lang: str  # "vi" or "en": this message's language, else the conversation's
     asked: Tuple[str, ...] = ()  # aspects its question words ask for ("ở đâu, mấy ngày có?")
+    # "nếu phải xác minh thì sao?": no procedure, no question words, a follow-up: the previous
+    # question again, about the detail it names.
+    continues: bool = False
 
     @property
     def is_command(self) -> bool:
@@ -53,20 +56,37 @@ def _repeats_question(catalog: Catalog, text: str, folded: str) -> bool:
     return not rest.split()
 
 
+def _named(catalog: Catalog, text: str) -> Optional[Procedure]:
+    """The procedure the message is about. "Không phải A mà là B": a correction is about the
+    one named last. A story is about the one its question starts with ("...không có tiền thuê
+    luật sư. Em có được trợ giúp pháp lý không?"), else the first it names ("vợ tôi muốn nhập
+    quốc tịch. Nộp ở đâu, và phiếu lý lịch tư pháp cấp trong bao lâu?" is about nationality)."""
+    if is_correction(text):
+        return find_procedure(catalog, text, last=True)
+    asking = units.question_sentence(text)
+    if asking != text:
+        folded = fold(asking)
+        subject = find_procedure(catalog, folded[:aspects.first_cue(folded, fold)])
+        if subject is not None:
+            return subject
+    return find_procedure(catalog, text)
+
+
 def understand(tracker: Tracker, catalog: Catalog) -> Message:
     raw = (tracker.latest_message.get("text") or "").strip()
     text = "" if raw.startswith("/") else raw
     folded = fold(text)
-    # "không phải A mà là B": a correction is about the procedure named last.
-    procedure = find_procedure(catalog, text, last=is_correction(text)) if text else None
+    procedure = _named(catalog, text) if text else None
     if procedure is not None:
         procedure = refine(catalog, procedure, text)
+    asked = _asked(text, procedure or _current(tracker, catalog))
     return Message(
         text=text, raw=raw, folded=folded, procedure=procedure,
         office=find_office(catalog, text) if text else None,
         repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
-        asked=tuple(_asked(text, procedure or _current(tracker, catalog))),
+        asked=tuple(asked),
+        continues=procedure is None and not asked and bool(text) and is_follow_up(text),
     )
 
 

@@ -1,8 +1,9 @@
 """Content evaluation: does the reply a citizen gets carry the facts asked for?
 
 Intent F1 measures labels on messages shaped like our templates; this measures answers.
-The set (tests/content/messages.yml and conversations.yml) was written by someone who never
-saw the templates, the training data or the catalog: each message lists groups of short
+The set (tests/content/messages*.yml and conversations*.yml) was written blind, in two rounds,
+by helpers who never saw the templates, the training data or the catalog; the second round
+came after the first had been studied, to measure afresh. Each message lists groups of short
 fragments, and a reply passes when every group has one fragment in it (and no `forbid`
 fragment is). Both sides are folded (lower case, no diacritics, đ→d, single spaces), and a
 number matches with or without its thousands dots ("200.000" = "200000").
@@ -72,18 +73,21 @@ def part_of(case_id: str) -> str:
 
 
 def load_cases(directory: Path = SET_DIR, part: str = "") -> List[Case]:
-    """Single messages as one-turn cases, then the conversations; only `part` if given."""
+    """Single messages as one-turn cases, then the conversations, of every round of the set
+    (messages*.yml, conversations*.yml); only `part` if given."""
     cases: List[Case] = []
-    messages = yaml.safe_load((directory / "messages.yml").read_text(encoding="utf-8"))
-    for item in messages["cases"]:
-        cases.append(Case(item["id"], item["style"], item.get("topic", ""),
-                          [Turn(item["message"], item.get("expect") or [],
-                                item.get("forbid") or [])]))
-    conversations = yaml.safe_load((directory / "conversations.yml").read_text(encoding="utf-8"))
-    for item in conversations["conversations"]:
-        turns = [Turn(t["message"], t.get("expect") or [], t.get("forbid") or [])
-                 for t in item["turns"]]
-        cases.append(Case(item["id"], item.get("style", ""), "conversation", turns))
+    for path in sorted(directory.glob("messages*.yml")):
+        messages = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in messages["cases"]:
+            cases.append(Case(item["id"], item["style"], item.get("topic", ""),
+                              [Turn(item["message"], item.get("expect") or [],
+                                    item.get("forbid") or [])]))
+    for path in sorted(directory.glob("conversations*.yml")):
+        conversations = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in conversations["conversations"]:
+            turns = [Turn(t["message"], t.get("expect") or [], t.get("forbid") or [])
+                     for t in item["turns"]]
+            cases.append(Case(item["id"], item.get("style", ""), "conversation", turns))
     return [case for case in cases if not part or part_of(case.id) == part]
 
 

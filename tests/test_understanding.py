@@ -255,3 +255,26 @@ def test_a_field_another_named_procedure_knows_answers_the_question():
 def test_where_without_a_procedure_gives_the_general_answer_and_buttons():
     reply, buttons, _ = answer("vậy giờ tôi nộp ở đâu?", "ask_where")
     assert "109 Nguyễn Trãi" in reply and "xã/phường bất kỳ" in reply and buttons
+
+
+@pytest.mark.parametrize("text", [
+    "Em ở phường Long Mỹ, bạn gái em ở xã Hiệp Hưng. Đăng ký kết hôn có mất phí không?",
+    "Chị Nga với anh Đức ở Vị Thanh muốn đăng ký kết hôn thì có mất phí không?",
+])
+def test_a_place_or_a_given_name_is_not_a_foreign_country(text):
+    """"Long Mỹ" is a ward and Nga a given name: the marriage stays the domestic one."""
+    _, _, events = answer(text, "ask_fee")
+    assert slot(events, "procedure") == "dang_ky_ket_hon"
+
+
+def test_a_story_is_about_the_procedure_its_question_names():
+    story = ("Chồng em hay đánh em, em muốn ly hôn nhưng không có tiền thuê luật sư. "
+             "Em có được trợ giúp pháp lý miễn phí không?")
+    _, _, events = answer(story, "ask_eligibility")
+    assert slot(events, "procedure") == "tro_giup_phap_ly"
+
+
+def test_what_if_continues_the_previous_question_about_its_detail():
+    reply, _, _ = answer("Nếu phải xác minh thì sao?", "nlu_fallback",
+                         {"procedure": "dang_ky_ket_hon", "aspect": "ask_time"})
+    assert "5 ngày làm việc" in reply and "xác minh" in reply

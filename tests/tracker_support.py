@@ -9,8 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 
-def tracker(text: str, intent: str, slots: Optional[dict] = None) -> Tracker:
-    parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
+def tracker(text: str, intent: str, slots: Optional[dict] = None,
+            entities: Optional[list] = None) -> Tracker:
+    parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+             "entities": entities or [],
              "intent_ranking": [{"name": intent, "confidence": 0.9}]}
     return Tracker.from_dict({
         "sender_id": "citizen-built", "slots": {"procedure": None, "aspect": None,
@@ -21,10 +23,11 @@ def tracker(text: str, intent: str, slots: Optional[dict] = None) -> Tracker:
         "latest_action_name": "action_listen"})
 
 
-def run_action(action, text: str, intent: str, slots: Optional[dict] = None):
+def run_action(action, text: str, intent: str, slots: Optional[dict] = None,
+               entities: Optional[list] = None):
     """(the reply's text, its buttons, the events) of `action` on a built tracker."""
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker(text, intent, slots), domain={})
+    events = action.run(dispatcher, tracker(text, intent, slots, entities), domain={})
     text_out = "\n".join(m.get("text") or "" for m in dispatcher.messages)
     buttons = [b for m in dispatcher.messages for b in (m.get("buttons") or [])]
     return text_out, buttons, events
