@@ -126,6 +126,8 @@ run: train staff-setup $(if $(filter-out 1,$(RASA_INSTANCES)),scale-servers)
 validate: setup
 	@echo "==> ruff (pyflakes, import order, bugbear) on all Python code"
 	@$(BIN)/ruff check --quiet .
+	@echo "==> mypy on the action server package (settings: pyproject.toml [tool.mypy])"
+	@$(BIN)/mypy
 	@echo "==> Committed NLU data in step with the catalog"
 	@$(PY) -m nlu.generate --check
 	@echo "==> rasa data validate"

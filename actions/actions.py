@@ -15,8 +15,7 @@ from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, review_hooks
-from actions.catalog import Catalog, Procedure
-from actions.catalog_store import CatalogStore
+from actions.catalog import Catalog, CatalogStore, Procedure
 from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
 from actions.preview import catalog_for
@@ -180,7 +179,7 @@ class ActionAnswerProcedure(Action):
         not know and another procedure the message names does ("hồ sơ nhập quốc tịch thì phiếu
         lý lịch tư pháp phải cấp trong bao lâu" is answered by the Phiếu's validity)."""
         key = answers.ASPECT_KEYS.get(aspect)
-        if key not in answers.FIELD_KEYS or procedure.fact(key, day).known:
+        if key is None or key not in answers.FIELD_KEYS or procedure.fact(key, day).known:
             return procedure
         for other in find_procedures(catalog, message.text):
             if other.id != procedure.id and other.fact(key, day).known:

@@ -71,7 +71,7 @@ BY_INTENT: Dict[str, Aspect] = {a.intent: a for a in ASPECT_TABLE}
 # The catalog's aspect keys staff may write in khia_canh (tong_quan: only the name was asked).
 CATALOG_KEYS: Tuple[str, ...] = tuple(a.key for a in ASPECT_TABLE) + ("tong_quan",)
 BUTTON_ORDER: Tuple[str, ...] = tuple(
-    a.intent for a in sorted((a for a in ASPECT_TABLE if a.button_rank), key=lambda a: a.button_rank))
+    a.intent for a in sorted((a for a in ASPECT_TABLE if a.button_rank), key=lambda a: a.button_rank or 0))
 
 
 def title(intent: str, lang: str = "vi") -> str:

@@ -17,8 +17,7 @@ from typing import Dict, Optional
 
 from rasa_sdk import Tracker
 
-from actions.catalog import Catalog
-from actions.catalog_store import CatalogStore
+from actions.catalog import Catalog, CatalogStore
 from actions.settings import PROJECT_ROOT, catalog_dir
 
 STORE = CatalogStore(catalog_dir())

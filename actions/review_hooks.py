@@ -95,7 +95,7 @@ def office_hours(catalog: Catalog, lang: str) -> str:
     fact = office.hours.in_language(lang)
     hedge = answers.HEDGES_BY_LANGUAGE.get(lang, answers.HEDGES).get(fact.confidence)
     note = fact.caveat or ""
-    return " ".join(part for part in (fact.text.strip(), note, hedge or "") if part)
+    return " ".join(part for part in ((fact.text or "").strip(), note, hedge or "") if part)
 
 
 def intercept(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -135,6 +135,13 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (sqlite3 leaves lastrowid None only when none was)."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("INSERT made no row")
+    return cursor.lastrowid
+
+
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -211,7 +218,7 @@ def record(kind: str, sender: str, text: str, *, channel: Optional[str] = None,
             (kind, masked, fold(masked), channel, sender_hash(connection, sender), _iso(now()),
              intent, confidence, procedure, aspect, mask(reply) if reply else None,
              mask(question) if question else None, int(awaiting_comment)))
-        return int(cursor.lastrowid)
+        return _inserted_id(cursor)
 
 
 def record_rating(value: str, channel: str, procedure: Optional[str], aspect: Optional[str],
@@ -331,7 +338,7 @@ def add_reply(item_id: int, text: str, author: str, path: Optional[Path] = None)
             "INSERT INTO outbox (review_id, sender_hash, channel, text, time, author)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (item_id, row["sender_hash"], row["channel"], text, _iso(now()), author))
-        return {"id": int(cursor.lastrowid), "channel": row["channel"]}
+        return {"id": _inserted_id(cursor), "channel": row["channel"]}
 
 
 POLLED_CHANNELS = ("web", "rest")  # the bridges deliver the others in their own chats

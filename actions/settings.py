@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
+from typing import Set
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ def catalog_dir() -> Path:
 
 # Vietnam has one time zone and no daylight saving: the date changes at midnight UTC+7.
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
-_warned_about: set = set()
+_warned_about: Set[str] = set()
 
 
 def today() -> dt.date:

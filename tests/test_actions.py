@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from actions.catalog_store import CatalogStore
+from actions.catalog import CatalogStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
 LLTP = "ly_lich_tu_phap"

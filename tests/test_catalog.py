@@ -148,3 +148,30 @@ def test_a_bad_page_fee_or_refinement_is_named(catalog_copy):
            "a whole number" in message
     assert "procedure 'chung_thuc_ban_sao', field 'cu_the_hon': unknown procedure 'khong_co'" \
            in message
+
+
+def test_a_closed_office_must_say_since_when(catalog_copy):
+    def bad(data):
+        office = next(o for o in data["co_quan"] if o.get("trang_thai") == "da_dong")
+        office.pop("ngay_dong")
+    edit(catalog_copy, "co-quan.yml", bad)
+    message = problems_of(catalog_copy)
+    assert "co-quan.yml: office '" in message and "field 'ngay_dong': missing (required)" in message
+
+
+def test_a_bad_item_of_a_list_is_named_at_its_field(catalog_copy):
+    # The staff console puts the problem next to the field "bi_danh": the item's number is
+    # in the message, not the location.
+    edit(catalog_copy, LLTP_FILE, lambda d: lltp(d)["bi_danh"].append(""))
+    message = problems_of(catalog_copy)
+    assert "procedure 'ly_lich_tu_phap', field 'bi_danh': item #" in message
+    assert "must be a non-empty text" in message
+
+
+def test_a_broken_record_is_not_also_called_unknown(catalog_copy):
+    # The procedure cannot be read (its name is not a text), but it exists: the menu and other
+    # procedures pointing to it must not add a false "unknown procedure".
+    edit(catalog_copy, LLTP_FILE, lambda d: lltp(d).update(ten=["a", "list"]))
+    message = problems_of(catalog_copy)
+    assert "procedure 'ly_lich_tu_phap', field 'ten': must be a text" in message
+    assert "unknown procedure" not in message

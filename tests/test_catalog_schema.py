@@ -105,3 +105,49 @@ def test_malformed_versions_are_rejected(bad):
     record = _load(CATALOG / "thu-tuc" / "ly-lich-tu-phap.yml")["thu_tuc"][0]
     record["le_phi"] = bad
     assert _errors("procedure", record)
+
+
+# --- the schema and the model name the same keys ---------------------------------------------
+# The loader reads a record's keys from the model's field declarations (actions.catalog.model,
+# key("...")) after validating with this schema: a key the schema allows but no model field
+# reads would be accepted from staff and silently never used; a field whose key the schema
+# lacks could never be filled.
+
+def _model_keys(*classes) -> set:
+    import dataclasses
+
+    keys = set()
+    for cls in classes:
+        for spec in dataclasses.fields(cls):
+            name = spec.metadata.get("key")
+            keys |= set(name) if isinstance(name, tuple) else {name} if name else set()
+    return keys
+
+
+def _schema_keys(*definitions) -> set:
+    keys = set()
+    for node in definitions:
+        keys |= set(node["properties"])
+    return keys
+
+
+def test_every_schema_key_is_read_into_the_model_and_back():
+    from actions.catalog import model
+
+    defs = SCHEMA["$defs"]
+    procedure = defs["procedure"]["properties"]
+    pairs = [
+        (_schema_keys(defs["procedure"]), _model_keys(model.Procedure)),
+        (_schema_keys(defs["office"]), _model_keys(model.Office)),
+        (_schema_keys(defs["general"]), _model_keys(model.Catalog)),
+        (_schema_keys(defs["channel"]), _model_keys(model.Channel)),
+        (_schema_keys(defs["change"]), _model_keys(model.Change)),
+        (_schema_keys(defs["question"]), _model_keys(model.QuestionAnswer)),
+        (_schema_keys(defs["premise"]), _model_keys(model.Premise)),
+        (_schema_keys(defs["fact_mapping"], defs["fact_unknown"]), _model_keys(model.Fact)),
+        (_schema_keys(defs["fact_version"]) - {"tu_ngay", "den_ngay"}, _model_keys(model.Fact)),
+        (_schema_keys(procedure["cu_the_hon"]["items"]), _model_keys(model.Refinement)),
+        (_schema_keys(procedure["phi_theo_trang"]), _model_keys(model.PageFee)),
+    ]
+    for in_schema, in_model in pairs:
+        assert in_schema == in_model, (in_schema ^ in_model)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from rasa_sdk import Tracker
 
-from actions.catalog_store import CatalogStore
+from actions.catalog import CatalogStore
 from actions.preview import catalog_for
 
 LLTP_FILE = "thu-tuc/ly-lich-tu-phap.yml"

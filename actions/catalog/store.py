@@ -12,12 +12,15 @@ import threading
 from pathlib import Path
 from typing import Optional, Tuple
 
-from actions.catalog import Catalog, CatalogError, load_catalog
+from actions.catalog.loading import load_catalog
+from actions.catalog.model import Catalog, CatalogError
 
 logger = logging.getLogger(__name__)
+# (path, size, modification time) of each catalog file
+Signature = Tuple[Tuple[str, int, int], ...]
 
 
-def _signature(root: Path) -> Tuple:
+def _signature(root: Path) -> Signature:
     """Names, sizes and modification times of every catalog file: cheap to compute per message."""
     files = sorted(root.glob("*.yml")) + sorted((root / "thu-tuc").glob("*.yml"))
     result = []
@@ -31,11 +34,11 @@ def _signature(root: Path) -> Tuple:
 
 
 class CatalogStore:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._lock = threading.Lock()
         self._catalog: Optional[Catalog] = None
-        self._signature: Optional[Tuple] = None
+        self._signature: Optional[Signature] = None
 
     def current(self) -> Catalog:
         """The newest valid catalog; raises CatalogError only if no valid catalog was ever read."""
@@ -48,7 +51,7 @@ class CatalogStore:
             raise CatalogError([f"{self.root}: no valid catalog could be loaded (see the log)"])
         return self._catalog
 
-    def _reload(self, signature: Tuple) -> None:
+    def _reload(self, signature: Signature) -> None:
         self._signature = signature
         try:
             self._catalog = load_catalog(self.root)
