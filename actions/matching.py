@@ -35,8 +35,8 @@ class _AliasIndex:
             pairs.items(), key=lambda item: len(item[0]), reverse=True)
         # One matcher per alias, the alias as its second sequence: difflib indexes that side
         # once, instead of once per window of every message (most of the fuzzy cost).
-        self.fuzzy = [(a, p, SequenceMatcher(None, "", a)) for a, p in self.procedures
-                      if len(a) >= FUZZY_MIN_LENGTH]
+        self.fuzzy = [(a, p, SequenceMatcher(None, "", a), _bigrams(a))
+                      for a, p in self.procedures if len(a) >= FUZZY_MIN_LENGTH]
         self.offices: List[Tuple[str, str]] = sorted(
             ((fold(alias), office.id) for office in catalog.offices.values()
              for alias in office.aliases + (office.name,)),
@@ -119,14 +119,28 @@ def _untelex(word: str) -> str:
     return y_as_i(word)
 
 
-def _fuzzy_find(folded: str, aliases: List[Tuple[str, str, SequenceMatcher]]) -> Optional[str]:
+# A window shares at least this share of its letter pairs with an alias it is a typo of; far
+# cheaper to test (set intersection) than difflib's ratios, which only run on the rest.
+MIN_SHARED_BIGRAMS = 0.5
+
+
+def _bigrams(text: str) -> frozenset:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def _fuzzy_find(folded: str, aliases: List[tuple]) -> Optional[str]:
     words = [_untelex(word) for word in folded.split()]
+    windows: Dict[int, List[Tuple[str, frozenset]]] = {}
     best: Tuple[float, Optional[str]] = (FUZZY_THRESHOLD, None)
-    for alias, proc_id, matcher in aliases:
+    for alias, proc_id, matcher, pairs in aliases:
         size = alias.count(" ") + 1
-        for start in range(max(1, len(words) - size + 1)):
-            window = " ".join(words[start:start + size])
+        if size not in windows:
+            texts = [" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))]
+            windows[size] = [(t, _bigrams(t)) for t in texts]
+        for window, window_pairs in windows[size]:
             if abs(len(window) - len(alias)) > len(alias) * 0.35:
+                continue
+            if 2 * len(pairs & window_pairs) < MIN_SHARED_BIGRAMS * (len(pairs) + len(window_pairs)):
                 continue
             matcher.set_seq1(window)
             if matcher.real_quick_ratio() > best[0] and matcher.quick_ratio() > best[0]:
