@@ -21,9 +21,10 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Tuple
+from typing import TYPE_CHECKING, Callable, Tuple
 
-from fastapi import Request
+if TYPE_CHECKING:  # plain standard library at run time: unit-tested from the assistant's venv
+    from fastapi import Request
 
 
 class TokenBuckets:
