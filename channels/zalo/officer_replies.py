@@ -9,9 +9,10 @@ anywhere: a reply for a citizen this process has not seen since it started waits
 citizen writes again (then it goes out on the next round).
 
 Zalo accepts consultation messages only for a while after the citizen's last message; outside
-that window it refuses (ZaloError). A refused reply stays queued and is tried again after a
-growing pause (5 s, 10 s, … at most an hour), so a refusal costs one API call per pause, not
-one per round; the inbox shows it as not yet delivered.
+that window it refuses (ZaloError). A refused reply stays queued and that citizen's replies
+are tried again after a growing pause (5 s, 10 s, … at most an hour), so a refusal costs one
+API call per pause, not one per round; the inbox shows them as not yet delivered. When the
+citizen writes again the window reopens, and the pause ends at once.
 
 Only active when the review database exists (REVIEW_DB): a bridge run without the console
 does nothing here.
@@ -46,7 +47,7 @@ class OfficerReplies:
         self.interval, self.remember, self._clock = interval, remember, clock
         self._users: "OrderedDict[str, str]" = OrderedDict()  # Rasa sender id -> Zalo user id
         self._hashes: Dict[str, str] = {}  # review hash -> Rasa sender id
-        self._retry: Dict[int, Tuple[float, float]] = {}  # outbox id -> (not before, pause)
+        self._retry: Dict[str, Tuple[float, float]] = {}  # Zalo user -> (not before, pause)
         self._progress: Dict[int, int] = {}  # outbox id -> parts already sent
         self._task: Optional[asyncio.Task] = None
 
@@ -54,6 +55,7 @@ class OfficerReplies:
         """A citizen forwarded to Rasa as `sender`: their replies can now be delivered."""
         self._users[sender] = user_id
         self._users.move_to_end(sender)
+        self._retry.pop(user_id, None)  # they just wrote: Zalo's window is open again
         while len(self._users) > self.remember:
             self._users.popitem(last=False)
 
@@ -74,14 +76,14 @@ class OfficerReplies:
                 due.append({**row, "user_id": self._users[sender]})
         return due
 
-    def _waiting(self, outbox_id: int) -> bool:
-        not_before, _ = self._retry.get(outbox_id, (0.0, 0.0))
+    def _waiting(self, user_id: str) -> bool:
+        not_before, _ = self._retry.get(user_id, (0.0, 0.0))
         return self._clock() < not_before
 
-    def _refused(self, outbox_id: int) -> None:
-        _, pause = self._retry.get(outbox_id, (0.0, 0.0))
+    def _refused(self, user_id: str) -> None:
+        _, pause = self._retry.get(user_id, (0.0, 0.0))
         pause = min(MAX_PAUSE, max(self.interval, pause * 2))
-        self._retry[outbox_id] = (self._clock() + pause, pause)
+        self._retry[user_id] = (self._clock() + pause, pause)
 
     async def deliver_once(self, bridge: "Bridge") -> int:
         """Send every due reply; returns how many were delivered."""
@@ -93,7 +95,7 @@ class OfficerReplies:
         delivered, blocked = 0, set()
         for row in due:
             user_id = row["user_id"]
-            if user_id in blocked or self._waiting(row["id"]):
+            if user_id in blocked or self._waiting(user_id):
                 blocked.add(user_id)  # keep the order: this citizen's later replies wait too
                 continue
             parts = split_text(f"{PREFIX}\n{row['text']}")
@@ -106,10 +108,10 @@ class OfficerReplies:
             except ZaloError as error:
                 logger.warning("Officer reply %s not delivered to user=%s: %s", row["id"],
                                bridge.log_id(user_id), error)
-                self._refused(row["id"])
+                self._refused(user_id)
                 blocked.add(user_id)
                 continue
-            self._retry.pop(row["id"], None)
+            self._retry.pop(user_id, None)
             self._progress.pop(row["id"], None)
             await asyncio.to_thread(review_log.mark_delivered, [row["id"]])
             delivered += 1
