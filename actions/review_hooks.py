@@ -141,7 +141,7 @@ def record_turn(kind: str, tracker: Tracker, reply: str, procedure: Optional[str
     if not text.strip():
         return
     if kind in review_log.OUTCOMES:  # low_confidence was answered: rated() counted it
-        _safely("question count", None, lambda: review_log.count_question(
+        _safely("question count", None, lambda: review_log.count_question_later(
             kind, _channel(tracker), procedure or tracker.get_slot("procedure"),
             aspect or tracker.get_slot("aspect")))
     _safely(kind, None, lambda: review_log.record(
@@ -155,7 +155,7 @@ def rated(reply: answers.Reply, tracker: Tracker, procedure: str, aspect: str,
     """A factual answer: 👍/👎 buttons under it, and a low-confidence record when the
     classifier was unsure (typed text only: a button press is certain)."""
     text = _latest(tracker).get("text") or ""
-    _safely("question count", None, lambda: review_log.count_question(
+    _safely("question count", None, lambda: review_log.count_question_later(
         "answered", _channel(tracker), procedure, aspect))
     confidence = _confidence(tracker)
     if (text and not text.startswith("/") and confidence is not None

@@ -13,19 +13,25 @@ protection rules apply to these messages.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
+import queue
 import re
 import secrets
 import sqlite3
+import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Iterator, List, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
 
 KINDS = ("unanswered", "low_confidence", "out_of_scope", "negative_feedback", "handover")
 OPEN, CLOSED, RESOLVED, DISMISSED = "open", "closed", "resolved", "dismissed"
@@ -239,18 +245,72 @@ def record_rating(value: str, channel: str, procedure: Optional[str], aspect: Op
 
 
 OUTCOMES = ("answered", "unanswered", "out_of_scope")
+_COUNT_COLUMNS = "INSERT INTO question (time, channel, outcome, procedure, aspect) VALUES (?, ?, ?, ?, ?)"
 
 
 def count_question(outcome: str, channel: str, procedure: Optional[str] = None,
                    aspect: Optional[str] = None, path: Optional[Path] = None) -> None:
     """One question a citizen asked, for the dashboard's totals (questions per day and
-    channel, top procedures and aspects, the share not understood): no text, no sender."""
+    channel, top procedures and aspects, the share not understood): no text, no sender.
+    Written at once; the action server uses count_question_later()."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     with connect(path) as connection:
-        connection.execute("INSERT INTO question (time, channel, outcome, procedure, aspect)"
-                           " VALUES (?, ?, ?, ?, ?)", (_iso(now()), channel, outcome, procedure,
-                                                       aspect))
+        connection.execute(_COUNT_COLUMNS, (_iso(now()), channel, outcome, procedure, aspect))
+
+
+# Every answered question is counted, and a SQLite commit costs about 12 ms here (fsync):
+# too much to add to each answer. The action server queues counts instead, and one thread
+# writes them in batches, one transaction each. A crash loses at most the counts queued in
+# that instant; they are statistics, not records.
+_counts: "queue.Queue[tuple]" = queue.Queue()
+_writer_lock = threading.Lock()
+_writer: Optional[threading.Thread] = None
+
+
+def _write_counts() -> None:
+    while True:
+        batch = [_counts.get()]
+        while len(batch) < 500:
+            try:
+                batch.append(_counts.get_nowait())
+            except queue.Empty:
+                break
+        by_file: dict = {}
+        for path, row in batch:
+            by_file.setdefault(path, []).append(row)
+        for path, rows in by_file.items():
+            try:
+                with connect(path) as connection:
+                    connection.executemany(_COUNT_COLUMNS, rows)
+            except ReviewStoreError as error:
+                logger.warning("question counts not written: %s", type(error).__name__)
+        for _ in batch:
+            _counts.task_done()
+
+
+def count_question_later(outcome: str, channel: str, procedure: Optional[str] = None,
+                         aspect: Optional[str] = None) -> None:
+    """count_question() without waiting: queued, written by a background thread."""
+    global _writer
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    _counts.put((db_path(), (_iso(now()), channel, outcome, procedure, aspect)))
+    with _writer_lock:
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(target=_write_counts, name="question-counts", daemon=True)
+            _writer.start()
+
+
+def flush_counts(timeout: float = 10.0) -> bool:
+    """Wait until the queued counts are written (tests; shutdown). False on timeout."""
+    deadline = time.monotonic() + timeout
+    while _counts.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not _counts.unfinished_tasks
+
+
+atexit.register(flush_counts, 2.0)
 
 
 def take_comment(sender: str, text: str, path: Optional[Path] = None) -> bool:

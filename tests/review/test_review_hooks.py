@@ -76,6 +76,7 @@ def test_questions_are_counted_without_text_or_sender(tmp_path, monkeypatch):
     run(actions.ActionAnswerProcedure(), tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.31))
     run(actions.ActionSuggestGuesses(), tracker("qwe rty", "nlu_fallback", 0.1))
     run(actions.ActionOutOfScope(), tracker("mua vé máy bay", "out_of_scope", 0.9))
+    assert review_log.flush_counts()  # written by a background thread, off the answer's path
     connection = sqlite3.connect(db)
     counted = connection.execute("SELECT * FROM question ORDER BY id").fetchall()
     assert [(r[2], r[3], r[4]) for r in counted] == [
