@@ -7,8 +7,10 @@ standard library so both processes (and both virtual environments) can import it
 
 Personal data: numbers and addresses a citizen types (CCCD, CMND, phone, passport, e-mail)
 are replaced by placeholders *before* anything is written; the sender is kept only as a keyed
-hash; rows older than REVIEW_RETENTION_DAYS are deleted on write. Vietnam's personal data
-protection rules apply to these messages.
+hash; rows older than REVIEW_RETENTION_DAYS are deleted on write (and on the console's
+reads); an administrator can find and delete everything from one sender (sender_data, forget).
+Vietnam's personal data protection rules apply to these messages. For the dashboard, every
+question is also counted (time, channel, outcome, procedure, aspect: no text, no sender).
 """
 
 from __future__ import annotations
