@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, review_log
 from actions.catalog import Catalog
+from actions.preview import is_preview
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def record_turn(kind: str, tracker: Tracker, reply: str, procedure: Optional[str
     text = _latest(tracker).get("text") or ""
     if not text.strip():
         return
-    if kind in review_log.OUTCOMES:  # low_confidence was answered: rated() counted it
+    if kind in review_log.OUTCOMES and not is_preview(tracker):  # low_confidence: rated() counted it
         _safely("question count", None, lambda: review_log.count_question_later(
             kind, _channel(tracker), procedure or tracker.get_slot("procedure"),
             aspect or tracker.get_slot("aspect")))
@@ -155,8 +156,9 @@ def rated(reply: answers.Reply, tracker: Tracker, procedure: str, aspect: str,
     """A factual answer: 👍/👎 buttons under it, and a low-confidence record when the
     classifier was unsure (typed text only: a button press is certain)."""
     text = _latest(tracker).get("text") or ""
-    _safely("question count", None, lambda: review_log.count_question_later(
-        "answered", _channel(tracker), procedure, aspect))
+    if not is_preview(tracker):  # an officer trying drafts in the console is no citizen
+        _safely("question count", None, lambda: review_log.count_question_later(
+            "answered", _channel(tracker), procedure, aspect))
     confidence = _confidence(tracker)
     if (text and not text.startswith("/") and confidence is not None
             and confidence < review_log.low_confidence_threshold()):

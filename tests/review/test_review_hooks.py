@@ -86,3 +86,15 @@ def test_questions_are_counted_without_text_or_sender(tmp_path, monkeypatch):
     assert figures["not_understood"] == {"questions": 4, "not_understood": 1, "share": 0.25}
     assert figures["top_procedures"] == [{"procedure": "ly_lich_tu_phap", "count": 2}]
     assert figures["questions_per_day"][0]["count"] == 4
+
+
+def test_console_previews_are_not_counted(tmp_path, monkeypatch):
+    db = tmp_path / "review.db"
+    monkeypatch.setenv("REVIEW_DB", str(db))
+    monkeypatch.setenv("STAFF_PREVIEW_TOKEN", "tok-123")
+    preview = tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.95)
+    preview.latest_message["metadata"] = {"preview_token": "tok-123"}
+    run(actions.ActionAnswerProcedure(), preview)
+    run(actions.ActionAnswerProcedure(), tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.95))
+    assert review_log.flush_counts()
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM question").fetchone() == (1,)
