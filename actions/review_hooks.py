@@ -4,7 +4,7 @@ goes to the review log, 👍/👎 under factual answers, and handover to an offi
 `actions.py` calls three things: `intercept()` first in an action (a conversation an officer
 handles stays quiet; "gặp cán bộ" starts a handover; the message after a 👎 is its comment),
 `record_turn()` where it refuses or does not understand, and `rated()` around a factual
-answer. Recording must never break an answer: every failure is logged at WARNING, without
+answer. Both also count the question (no text, no sender) for the dashboard's totals. Recording must never break an answer: every failure is logged at WARNING, without
 the citizen's text, and the action goes on.
 """
 
@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, review_log
 from actions.catalog import Catalog
+from actions.preview import is_preview
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,10 @@ def record_turn(kind: str, tracker: Tracker, reply: str, procedure: Optional[str
     text = _latest(tracker).get("text") or ""
     if not text.strip():
         return
+    if kind in review_log.OUTCOMES and not is_preview(tracker):  # low_confidence: rated() counted it
+        _safely("question count", None, lambda: review_log.count_question_later(
+            kind, _channel(tracker), procedure or tracker.get_slot("procedure"),
+            aspect or tracker.get_slot("aspect")))
     _safely(kind, None, lambda: review_log.record(
         kind, tracker.sender_id or "", text, channel=_channel(tracker), intent=_intent(tracker),
         confidence=_confidence(tracker), procedure=procedure or tracker.get_slot("procedure"),
@@ -151,6 +156,9 @@ def rated(reply: answers.Reply, tracker: Tracker, procedure: str, aspect: str,
     """A factual answer: 👍/👎 buttons under it, and a low-confidence record when the
     classifier was unsure (typed text only: a button press is certain)."""
     text = _latest(tracker).get("text") or ""
+    if not is_preview(tracker):  # an officer trying drafts in the console is no citizen
+        _safely("question count", None, lambda: review_log.count_question_later(
+            "answered", _channel(tracker), procedure, aspect))
     confidence = _confidence(tracker)
     if (text and not text.startswith("/") and confidence is not None
             and confidence < review_log.low_confidence_threshold()):

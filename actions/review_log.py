@@ -7,25 +7,33 @@ standard library so both processes (and both virtual environments) can import it
 
 Personal data: numbers and addresses a citizen types (CCCD, CMND, phone, passport, e-mail)
 are replaced by placeholders *before* anything is written; the sender is kept only as a keyed
-hash; rows older than REVIEW_RETENTION_DAYS are deleted on write. Vietnam's personal data
-protection rules apply to these messages.
+hash; rows older than REVIEW_RETENTION_DAYS are deleted on write (and on the console's
+reads); an administrator can find and delete everything from one sender (sender_data, forget).
+Vietnam's personal data protection rules apply to these messages. For the dashboard, every
+question is also counted (time, channel, outcome, procedure, aspect: no text, no sender).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
+import queue
 import re
 import secrets
 import sqlite3
+import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Iterator, List, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
 
 KINDS = ("unanswered", "low_confidence", "out_of_scope", "negative_feedback", "handover")
 OPEN, CLOSED, RESOLVED, DISMISSED = "open", "closed", "resolved", "dismissed"
@@ -128,6 +136,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     sender_hash TEXT NOT NULL, channel TEXT NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL,
     author TEXT, delivered_at TEXT);
 CREATE INDEX IF NOT EXISTS outbox_sender ON outbox(sender_hash, delivered_at);
+CREATE TABLE IF NOT EXISTS question (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, channel TEXT NOT NULL,
+    outcome TEXT NOT NULL, procedure TEXT, aspect TEXT);
+CREATE INDEX IF NOT EXISTS question_time ON question(time);
 """
 
 
@@ -160,6 +172,9 @@ def connect(path: Optional[Path] = None) -> Iterator[sqlite3.Connection]:
     except (OSError, sqlite3.Error) as error:
         raise ReviewStoreError(f"cannot open the review database {path}: {error}") from error
     connection.row_factory = sqlite3.Row
+    # Deleted rows are overwritten on disk, not only unlinked: retention and an officer's
+    # "delete everything from this sender" must not leave the text in free pages.
+    connection.execute("PRAGMA secure_delete = ON")
     try:
         with connection:
             if fresh:  # once per file and process: the action server opens it per message
@@ -191,11 +206,19 @@ def sender_hash(connection: sqlite3.Connection, sender: str) -> str:
 
 
 def _purge(connection: sqlite3.Connection) -> None:
-    """Retention: delete what is older than REVIEW_RETENTION_DAYS (indexed, so cheap)."""
+    """Retention: delete what is older than REVIEW_RETENTION_DAYS (indexed, so cheap), and
+    officers' replies whose conversation is gone."""
     cutoff = _iso(now() - dt.timedelta(days=retention_days()))
-    connection.execute("DELETE FROM review WHERE time < ?", (cutoff,))
-    connection.execute("DELETE FROM rating WHERE time < ?", (cutoff,))
-    connection.execute("DELETE FROM outbox WHERE time < ?", (cutoff,))
+    for table in ("review", "rating", "outbox", "question"):
+        connection.execute(f"DELETE FROM {table} WHERE time < ?", (cutoff,))
+    connection.execute("DELETE FROM outbox WHERE review_id NOT IN (SELECT id FROM review)")
+
+
+def purge(path: Optional[Path] = None) -> None:
+    """Apply the retention now. The action server does it on every write; the console on
+    every read, so a quiet assistant (no new rows) still forgets on time."""
+    with connect(path) as connection:
+        _purge(connection)
 
 
 def record(kind: str, sender: str, text: str, *, channel: Optional[str] = None,
@@ -228,6 +251,75 @@ def record_rating(value: str, channel: str, procedure: Optional[str], aspect: Op
         connection.execute("INSERT INTO rating (time, channel, value, procedure, aspect)"
                            " VALUES (?, ?, ?, ?, ?)",
                            (_iso(now()), channel, value, procedure, aspect))
+
+
+OUTCOMES = ("answered", "unanswered", "out_of_scope")
+_COUNT_COLUMNS = "INSERT INTO question (time, channel, outcome, procedure, aspect) VALUES (?, ?, ?, ?, ?)"
+
+
+def count_question(outcome: str, channel: str, procedure: Optional[str] = None,
+                   aspect: Optional[str] = None, path: Optional[Path] = None) -> None:
+    """One question a citizen asked, for the dashboard's totals (questions per day and
+    channel, top procedures and aspects, the share not understood): no text, no sender.
+    Written at once; the action server uses count_question_later()."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    with connect(path) as connection:
+        connection.execute(_COUNT_COLUMNS, (_iso(now()), channel, outcome, procedure, aspect))
+
+
+# Every answered question is counted, and a SQLite commit costs about 12 ms here (fsync):
+# too much to add to each answer. The action server queues counts instead, and one thread
+# writes them in batches, one transaction each. A crash loses at most the counts queued in
+# that instant; they are statistics, not records.
+_counts: "queue.Queue[tuple]" = queue.Queue()
+_writer_lock = threading.Lock()
+_writer: Optional[threading.Thread] = None
+
+
+def _write_counts() -> None:
+    while True:
+        batch = [_counts.get()]
+        while len(batch) < 500:
+            try:
+                batch.append(_counts.get_nowait())
+            except queue.Empty:
+                break
+        by_file: dict = {}
+        for path, row in batch:
+            by_file.setdefault(path, []).append(row)
+        for path, rows in by_file.items():
+            try:
+                with connect(path) as connection:
+                    connection.executemany(_COUNT_COLUMNS, rows)
+            except ReviewStoreError as error:
+                logger.warning("question counts not written: %s", type(error).__name__)
+        for _ in batch:
+            _counts.task_done()
+
+
+def count_question_later(outcome: str, channel: str, procedure: Optional[str] = None,
+                         aspect: Optional[str] = None) -> None:
+    """count_question() without waiting: queued, written by a background thread."""
+    global _writer
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    _counts.put((db_path(), (_iso(now()), channel, outcome, procedure, aspect)))
+    with _writer_lock:
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(target=_write_counts, name="question-counts", daemon=True)
+            _writer.start()
+
+
+def flush_counts(timeout: float = 10.0) -> bool:
+    """Wait until the queued counts are written (tests; shutdown). False on timeout."""
+    deadline = time.monotonic() + timeout
+    while _counts.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not _counts.unfinished_tasks
+
+
+atexit.register(flush_counts, 2.0)
 
 
 def take_comment(sender: str, text: str, path: Optional[Path] = None) -> bool:
@@ -285,6 +377,7 @@ def inbox(kind: Optional[str] = None, status: Optional[str] = None,
         values.append(status)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     with connect(path) as connection:
+        _purge(connection)
         rows = connection.execute(f"SELECT * FROM review {where} ORDER BY id DESC",
                                   values).fetchall()
     groups: dict = {}
@@ -359,6 +452,51 @@ def deliver(sender: str, path: Optional[Path] = None) -> List[dict]:
     return rows
 
 
+# --- one sender's personal data (admin) -------------------------------------------------------
+
+def _hash_for(connection: sqlite3.Connection, sender: Optional[str],
+              item_id: Optional[int]) -> Optional[str]:
+    if sender:
+        return sender_hash(connection, sender)
+    row = connection.execute("SELECT sender_hash FROM review WHERE id = ?",
+                             (item_id,)).fetchone()
+    return row["sender_hash"] if row else None
+
+
+def sender_data(sender: Optional[str] = None, item_id: Optional[int] = None,
+                path: Optional[Path] = None) -> Optional[dict]:
+    """Everything stored about one sender, found by the id the citizen's client used (the
+    widget's `web-…`, a REST sender) or by one of their inbox items: their rows and the
+    officers' replies to them. None when `item_id` is unknown. (👍/👎 and question counts
+    carry no sender, so there is nothing of theirs to find there.)"""
+    with connect(path) as connection:
+        _purge(connection)
+        hashed = _hash_for(connection, sender, item_id)
+        if hashed is None:
+            return None
+        items = [dict(r) for r in connection.execute(
+            "SELECT id, kind, text, question, reply, comment, channel, time, status"
+            " FROM review WHERE sender_hash = ? ORDER BY id", (hashed,))]
+        replies = [dict(r) for r in connection.execute(
+            "SELECT id, review_id, text, time, author, delivered_at FROM outbox"
+            " WHERE sender_hash = ? ORDER BY id", (hashed,))]
+    return {"items": items, "replies": replies}
+
+
+def forget(sender: Optional[str] = None, item_id: Optional[int] = None,
+           path: Optional[Path] = None) -> Optional[dict]:
+    """Delete everything stored about one sender (found as in sender_data): their rows and
+    the officers' replies to them, overwritten on disk. Returns the counts deleted; None
+    when `item_id` is unknown."""
+    with connect(path) as connection:
+        hashed = _hash_for(connection, sender, item_id)
+        if hashed is None:
+            return None
+        outbox = connection.execute("DELETE FROM outbox WHERE sender_hash = ?", (hashed,))
+        review = connection.execute("DELETE FROM review WHERE sender_hash = ?", (hashed,))
+        return {"items": review.rowcount, "replies": outbox.rowcount}
+
+
 # --- the bridges' side ----------------------------------------------------------------------
 
 def hashes_of(senders: List[str], path: Optional[Path] = None) -> dict:
@@ -384,14 +522,61 @@ def mark_delivered(outbox_ids: List[int], path: Optional[Path] = None) -> None:
 
 # --- figures for the dashboard --------------------------------------------------------------
 
+# How long citizens waited for an officer's first reply, in minutes: (upper bound, label).
+RESPONSE_BUCKETS = ((15, "< 15 phút"), (60, "15–60 phút"), (240, "1–4 giờ"),
+                    (1440, "4–24 giờ"), (float("inf"), "> 1 ngày"))
+
+
+def _minutes(start: str, end: str) -> float:
+    return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds() / 60
+
+
+def _median(values: List[float]) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _between(column: str = "time") -> str:
+    """The WHERE clause of stats(): `column`'s Vietnam day within the bounds (open when NULL)."""
+    day = f"date({column}, '+7 hours')"
+    return f"WHERE (? IS NULL OR {day} >= ?) AND (? IS NULL OR {day} <= ?)"
+
+
+def _handovers(connection: sqlite3.Connection, bounds: tuple) -> dict:
+    """Each handover with the time to the first officer reply; counts per response bucket."""
+    rows = [dict(r) for r in connection.execute(
+        "SELECT r.id, r.time, r.status, MIN(o.time) AS first_reply FROM review r"
+        " LEFT JOIN outbox o ON o.review_id = r.id"
+        f" {_between('r.time')} AND r.kind = 'handover'"
+        " GROUP BY r.id ORDER BY r.id", bounds)]
+    for row in rows:
+        row["minutes"] = round(_minutes(row["time"], row["first_reply"]), 1) \
+            if row["first_reply"] else None
+    waits = [r["minutes"] for r in rows if r["minutes"] is not None]
+    buckets = [{"label": label, "count": 0} for _, label in RESPONSE_BUCKETS]
+    for wait in waits:
+        index = next(i for i, (bound, _) in enumerate(RESPONSE_BUCKETS) if wait < bound)
+        buckets[index]["count"] += 1
+    buckets.append({"label": "chưa trả lời", "count": len(rows) - len(waits)})
+    median = _median(waits)
+    return {"count": len(rows), "answered": len(waits),
+            "median_minutes": round(median, 1) if median is not None else None,
+            "max_minutes": max(waits) if waits else None, "buckets": buckets, "items": rows}
+
+
 def stats(start: Optional[str] = None, end: Optional[str] = None,
           path: Optional[Path] = None) -> dict:
-    """Counts per Vietnam day and kind, per channel, and 👍/👎 per procedure, between the
-    dates `start` and `end` (YYYY-MM-DD, both included; open when None)."""
-    day = "date(time, '+7 hours')"
-    where = f"WHERE (? IS NULL OR {day} >= ?) AND (? IS NULL OR {day} <= ?)"
+    """Figures between the dates `start` and `end` (YYYY-MM-DD, Vietnam days, both included;
+    open when None): review items per day and kind and per channel, 👍/👎 per procedure,
+    questions per day and channel, top procedures and aspects, the share not understood,
+    and handovers with the time to the first officer reply."""
+    day, where = "date(time, '+7 hours')", _between()
     bounds = (start, start, end, end)
     with connect(path) as connection:
+        _purge(connection)
         per_day = [dict(r) for r in connection.execute(
             f"SELECT {day} AS day, kind, COUNT(*) AS count FROM review {where}"
             " GROUP BY day, kind ORDER BY day, kind", bounds)]
@@ -402,5 +587,32 @@ def stats(start: Optional[str] = None, end: Optional[str] = None,
             "SELECT COALESCE(procedure, '') AS procedure,"
             " SUM(value = 'up') AS up, SUM(value = 'down') AS down"
             f" FROM rating {where} GROUP BY procedure ORDER BY procedure", bounds)]
+        questions_per_day = [dict(r) for r in connection.execute(
+            f"SELECT {day} AS day, channel, COUNT(*) AS count FROM question {where}"
+            " GROUP BY day, channel ORDER BY day, channel", bounds)]
+        understanding = [dict(r) for r in connection.execute(
+            f"SELECT {day} AS day, COUNT(*) AS questions,"
+            " SUM(outcome = 'unanswered') AS not_understood,"
+            " SUM(outcome = 'out_of_scope') AS out_of_scope"
+            f" FROM question {where} GROUP BY day ORDER BY day", bounds)]
+        top = {}
+        for column in ("procedure", "aspect"):
+            top[column] = [dict(r) for r in connection.execute(
+                f"SELECT {column}, COUNT(*) AS count FROM question {where}"
+                f" AND outcome = 'answered' AND {column} IS NOT NULL"
+                f" GROUP BY {column} ORDER BY count DESC, {column} LIMIT 10", bounds)]
+        handovers = _handovers(connection, bounds)
+    for row in ratings:
+        rated = row["up"] + row["down"]
+        row["share_up"] = round(row["up"] / rated, 3) if rated else None
+    for row in understanding:
+        row["share_not_understood"] = round(row["not_understood"] / row["questions"], 3)
+    asked = sum(r["questions"] for r in understanding)
+    missed = sum(r["not_understood"] for r in understanding)
     return {"from": start, "to": end, "per_day": per_day, "per_channel": per_channel,
-            "ratings": ratings}
+            "ratings": ratings, "questions_per_day": questions_per_day,
+            "top_procedures": top["procedure"], "top_aspects": top["aspect"],
+            "understanding": understanding,
+            "not_understood": {"questions": asked, "not_understood": missed,
+                               "share": round(missed / asked, 3) if asked else None},
+            "handovers": handovers}

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from staff import api, dashboard, inbox, inbox_pages, pages
+from staff import api, citizen_limit, dashboard, inbox, inbox_pages, pages, personal_data
 from staff.errors import StaffError
 from staff.service import Console
 from staff.settings import Settings
@@ -92,6 +92,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app = FastAPI(title="Bảng điều khiển danh mục thủ tục", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = console
     app.state.settings = settings
+    app.state.citizen_limit = citizen_limit.from_env()  # GET /citizen/replies/… per address
 
     @app.exception_handler(StaffError)
     async def staff_error(request: Request, error: StaffError):
@@ -116,6 +117,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(inbox.citizen_router)
     app.include_router(inbox_pages.router)
     app.include_router(dashboard.router)
+    app.include_router(personal_data.api_router)
+    app.include_router(personal_data.page_router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_middleware(GuardMiddleware, max_body=settings.max_body_bytes)

@@ -278,13 +278,17 @@ def _widget_origins() -> List[str]:
 @citizen_router.get("/replies/{sender}")
 def citizen_replies(request: Request, sender: str):
     """Officers' replies for the citizen whose client knows `sender`, each delivered once."""
+    origin = request.headers.get("origin", "")
+    headers = {"Access-Control-Allow-Origin": origin} if origin in _widget_origins() else {}
+    retry_after = request.app.state.citizen_limit.retry_after(request)
+    if retry_after:  # before any database work: that is what the limit protects
+        return JSONResponse({"messages": [], "error": "too many requests"}, status_code=429,
+                            headers={**headers, "Retry-After": str(retry_after)})
     if not 8 <= len(sender) <= 200:
         return JSONResponse({"messages": []}, status_code=404)
     try:
         messages = review_log.deliver(sender)
     except review_log.ReviewStoreError:
         return JSONResponse({"messages": [], "error": "unavailable"}, status_code=503)
-    origin = request.headers.get("origin", "")
-    headers = {"Access-Control-Allow-Origin": origin} if origin in _widget_origins() else {}
     return JSONResponse({"messages": [{"text": m["text"], "time": m["time"]} for m in messages]},
                         headers=headers)

@@ -21,6 +21,7 @@ from aiohttp import web
 from ..telegram.state import RateLimiter
 from .config import WEBHOOK_PATH, Settings
 from .handlers import Bridge
+from .officer_replies import OfficerReplies
 from .rasa_client import RasaClient
 from .render import PayloadStore
 from .signature import HEADER, is_fresh, valid_signature
@@ -49,6 +50,7 @@ def make_bridge(settings: Settings, http: httpx.AsyncClient) -> Bridge:
         payloads=PayloadStore(settings.state_dir / "buttons.json"),
         seen=SeenEvents(settings.state_dir / "seen-events.json"),
         rate=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window),
+        officer=OfficerReplies(settings.officer_reply_seconds),
     )
 
 
@@ -103,10 +105,12 @@ def build_app(settings: Settings) -> web.Application:
             bridge = make_bridge(settings, http)
             app[BRIDGE_KEY] = bridge
             refresher = asyncio.create_task(keep_token_fresh(bridge))
+            bridge.officer.start(bridge)  # officers' replies (issue #11)
             try:
                 yield
             finally:
                 refresher.cancel()
+                await bridge.officer.stop()
                 await bridge.queues.drain(DRAIN_SECONDS)
                 bridge.seen.save()
                 await bridge.rasa.close()

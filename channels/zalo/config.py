@@ -46,6 +46,8 @@ class Settings:
     rate_limit_window: float = 60.0
     max_input_chars: int = 1000
     id_salt: str = ""
+    # Seconds between two looks for officers' replies to deliver (issue #11).
+    officer_reply_seconds: float = 5.0
 
     @property
     def salt(self) -> str:
@@ -111,4 +113,5 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rate_limit_window=_number(env, "ZALO_RATE_WINDOW", 60.0),
         max_input_chars=_number(env, "ZALO_MAX_INPUT_CHARS", 1000, int),
         id_salt=env.get("ZALO_ID_SALT", "").strip(),
+        officer_reply_seconds=_number(env, "ZALO_OFFICER_REPLY_SECONDS", 5.0),
     )

@@ -8,12 +8,13 @@ only logged at DEBUG, for local troubleshooting), nor tokens.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional
 
 from ..telegram.state import RateLimiter, Verdict
 from . import texts
 from .config import Settings
+from .officer_replies import OfficerReplies
 from .rasa_client import RasaClient, RasaUnavailable
 from .render import PayloadStore, is_payload_id, split_text, zalo_messages
 from .state import SeenEvents, UserQueues, sender_id, user_hash
@@ -56,6 +57,7 @@ class Bridge:
     payloads: PayloadStore
     seen: SeenEvents
     rate: RateLimiter
+    officer: OfficerReplies = field(default_factory=OfficerReplies)
 
     def __post_init__(self) -> None:
         self.queues = UserQueues(self.handle)
@@ -112,8 +114,10 @@ class Bridge:
 
     async def converse(self, user_id: str, message: str) -> None:
         """Forward one message to Rasa and deliver its answers; Rasa failures end in an apology."""
+        sender = sender_id(self.settings.salt, user_id)
+        self.officer.seen(sender, user_id)  # an officer's later reply can reach this chat
         try:
-            answers = await self.rasa.send(sender_id(self.settings.salt, user_id), message)
+            answers = await self.rasa.send(sender, message)
         except RasaUnavailable as exc:
             logger.warning("Rasa unavailable for user=%s: %s", self.log_id(user_id), exc)
             await self.notify(user_id, texts.apology_unavailable())

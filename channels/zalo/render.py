@@ -9,6 +9,10 @@
   carrying the button's payload, so payloads are short ids ("#q" + 10 characters) that the
   PayloadStore maps back to Rasa's payload, which is often too long and unreadable. We use
   `oa.query.hide`, so that id never shows in the citizen's chat. URL buttons open the link.
+- 👍/👎 (issue #11) stay under the answer when they fit in its 5 buttons; when they do not,
+  they come as a message of their own ("Câu trả lời có hữu ích không?"), so the answer's own
+  buttons are never pushed into a "more options" message by the rating, and the rating is
+  never split from its question.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import hashlib
 import re
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import List, Optional
 
 from . import texts
 from .files import read_json, write_json
@@ -27,6 +31,7 @@ ZALO_TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
 BUTTON_TITLE_LIMIT = 100
 PAYLOAD_PREFIX = "#q"
+RATING_PAYLOAD = "/feedback"  # the 👍/👎 buttons' intent (actions/review_hooks.py)
 _PAYLOAD_ID_RE = re.compile(r"#q[A-Z2-7]{10}")
 _URL_RE = re.compile(r"https?://\S+$", re.IGNORECASE)
 
@@ -123,12 +128,21 @@ def _with_buttons(text: str, buttons: List[dict]) -> dict:
     return {"text": text, "attachment": {"type": "template", "payload": {"buttons": buttons}}}
 
 
+def _is_rating(button: dict) -> bool:
+    return str(button.get("payload") or "").startswith(RATING_PAYLOAD)
+
+
 def zalo_messages(bot_message: dict, store: PayloadStore) -> List[dict]:
     """One Rasa message as Zalo `message` objects: text chunks, buttons on the last chunk
-    (and on follow-ups when there are more than Zalo allows), then an image as a link."""
+    (and on follow-ups when there are more than Zalo allows), the 👍/👎 pair on its own
+    when it does not fit, then an image as a link."""
     chunks = split_text(str(bot_message.get("text") or ""))
-    raw_buttons: Iterable = bot_message.get("buttons") or []
-    buttons = [b for b in (_button(x, store) for x in raw_buttons if isinstance(x, dict)) if b]
+    raw_buttons: List[dict] = [x for x in bot_message.get("buttons") or [] if isinstance(x, dict)]
+    rating: List[dict] = []
+    if len(raw_buttons) > MAX_BUTTONS:
+        rating = [b for b in (_button(x, store) for x in raw_buttons if _is_rating(x)) if b]
+        raw_buttons = [x for x in raw_buttons if not _is_rating(x)]
+    buttons = [b for b in (_button(x, store) for x in raw_buttons) if b]
     groups = [buttons[i:i + MAX_BUTTONS] for i in range(0, len(buttons), MAX_BUTTONS)]
     if groups and not chunks:
         chunks = [texts.CHOOSE_OPTION]
@@ -138,6 +152,8 @@ def zalo_messages(bot_message: dict, store: PayloadStore) -> List[dict]:
             messages[-1] = _with_buttons(messages[-1]["text"], group)
         else:
             messages.append(_with_buttons(texts.MORE_OPTIONS, group))
+    if rating:
+        messages.append(_with_buttons(texts.RATE_PROMPT, rating))
     if bot_message.get("image"):
         messages.append({"text": str(bot_message["image"])})
     return messages

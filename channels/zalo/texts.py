@@ -26,6 +26,7 @@ NO_ANSWER = (
 )
 CHOOSE_OPTION = "Mời anh/chị chọn một mục bên dưới:"
 MORE_OPTIONS = "Các mục khác:"
+RATE_PROMPT = "Câu trả lời trên có hữu ích không ạ?"
 TEXT_ONLY = (
     "Xin lỗi, trợ lý hiện chỉ đọc được tin nhắn văn bản nên chưa xử lý được {kind}. "
     "Anh/chị vui lòng gõ câu hỏi bằng chữ, hoặc gõ \"menu\" để xem các chủ đề ạ."

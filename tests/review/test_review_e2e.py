@@ -91,3 +91,29 @@ def test_canbo_command_hands_over_too(review):
     assert "cán bộ" in texts(stack.ask("e2e-canbo", "/canbo"))
     assert rows(db, "handover")[-1]["text"] == "/canbo"
     assert stack.ask("e2e-canbo", "xin chào") == []
+
+
+def test_questions_are_counted_for_the_dashboard(review):
+    """The real action server counts each question (no text, no sender) from its background
+    writer; the dashboard's figures read them."""
+    import time
+
+    from actions import review_log
+
+    stack, db = review
+    stack.ask("web-e2e-count", "phí làm lý lịch tư pháp bao nhiêu")
+    stack.ask("web-e2e-count-2", "xyzzy qwrt plugh")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        counted = sqlite3.connect(db).execute(
+            "SELECT outcome, procedure, channel FROM question WHERE channel = 'web'").fetchall()
+        outcomes = {outcome for outcome, _, _ in counted}
+        if "answered" in outcomes and outcomes & {"unanswered", "out_of_scope"}:
+            break
+        time.sleep(0.1)
+    assert ("answered", "ly_lich_tu_phap", "web") in counted
+    # nonsense is either not understood or refused; both count against "understood"
+    assert any(outcome in ("unanswered", "out_of_scope") for outcome, _, _ in counted), counted
+    figures = review_log.stats(path=db)
+    assert figures["not_understood"]["questions"] >= 2
+    assert "xyzzy" not in str(sqlite3.connect(db).execute("SELECT * FROM question").fetchall())

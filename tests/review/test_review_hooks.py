@@ -8,7 +8,7 @@ import sqlite3
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions
+from actions import actions, review_log
 
 
 def tracker(text: str, intent: str, confidence: float, events=None) -> Tracker:
@@ -67,3 +67,34 @@ def test_a_broken_review_database_never_breaks_an_answer(tmp_path, monkeypatch, 
     messages = run(actions.ActionOutOfScope(), tracker("mua vé máy bay 0912345678", "out_of_scope", 0.9))
     assert "ngoài phạm vi" in messages[0]["text"]
     assert "review log" in caplog.text and "0912345678" not in caplog.text
+
+
+def test_questions_are_counted_without_text_or_sender(tmp_path, monkeypatch):
+    db = tmp_path / "review.db"
+    monkeypatch.setenv("REVIEW_DB", str(db))
+    run(actions.ActionAnswerProcedure(), tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.95))
+    run(actions.ActionAnswerProcedure(), tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.31))
+    run(actions.ActionSuggestGuesses(), tracker("qwe rty", "nlu_fallback", 0.1))
+    run(actions.ActionOutOfScope(), tracker("mua vé máy bay", "out_of_scope", 0.9))
+    assert review_log.flush_counts()  # written by a background thread, off the answer's path
+    connection = sqlite3.connect(db)
+    counted = connection.execute("SELECT * FROM question ORDER BY id").fetchall()
+    assert [(r[2], r[3], r[4]) for r in counted] == [
+        ("zalo", "answered", "ly_lich_tu_phap"), ("zalo", "answered", "ly_lich_tu_phap"),
+        ("zalo", "unanswered", None), ("zalo", "out_of_scope", None)]
+    figures = review_log.stats(path=db)
+    assert figures["not_understood"] == {"questions": 4, "not_understood": 1, "share": 0.25}
+    assert figures["top_procedures"] == [{"procedure": "ly_lich_tu_phap", "count": 2}]
+    assert figures["questions_per_day"][0]["count"] == 4
+
+
+def test_console_previews_are_not_counted(tmp_path, monkeypatch):
+    db = tmp_path / "review.db"
+    monkeypatch.setenv("REVIEW_DB", str(db))
+    monkeypatch.setenv("STAFF_PREVIEW_TOKEN", "tok-123")
+    preview = tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.95)
+    preview.latest_message["metadata"] = {"preview_token": "tok-123"}
+    run(actions.ActionAnswerProcedure(), preview)
+    run(actions.ActionAnswerProcedure(), tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.95))
+    assert review_log.flush_counts()
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM question").fetchone() == (1,)

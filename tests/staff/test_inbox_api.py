@@ -145,7 +145,8 @@ def test_stats_dashboard_and_csv(inbox_console):
     stats = api.get("/api/stats").json()
     assert {r["kind"]: r["count"] for r in stats["per_day"]} == {"unanswered": 2, "out_of_scope": 1}
     assert stats["per_channel"] == [{"channel": "telegram", "count": 3}]
-    assert stats["ratings"] == [{"procedure": "ly_lich_tu_phap", "up": 1, "down": 1}]
+    assert stats["ratings"] == [{"procedure": "ly_lich_tu_phap", "up": 1, "down": 1,
+                                 "share_up": 0.5}]
     assert api.get("/api/stats?from=2000-01-01&to=2000-01-02").json()["per_day"] == []
     assert api.get("/api/stats?from=hôm-qua").status_code == 400
     assert requests.get(f"{inbox_console.url}/api/stats").status_code == 401
@@ -154,3 +155,47 @@ def test_stats_dashboard_and_csv(inbox_console):
     csv_reply = page.get("/dashboard.csv")
     assert csv_reply.headers["content-type"].startswith("text/csv")
     assert csv_reply.text.splitlines()[0] == "day,kind,count" and ",unanswered,2" in csv_reply.text
+
+
+def test_bad_replies_two_officers_at_once_and_the_longest_reply(inbox_console):
+    """Issue #11's bad input: unknown (404) or closed (409) conversations; a reply of the
+    maximum 10,000 characters is accepted whole (the bridges split it); two officers replying
+    at the same moment are both delivered, each in the order they wrote."""
+    import threading
+
+    sender = "web-citizen-busy-123"
+    handover = record(inbox_console, "handover", sender, "gặp cán bộ")
+    first, second = inbox_console.add_user("can_bo_1", "editor"), \
+        inbox_console.add_user("can_bo_2", "editor")
+    assert first.post("/api/inbox/99999/reply", json={"text": "x"}).status_code == 404
+    assert first.post("/api/inbox/99999/close").status_code == 404
+    longest = ("Dạ. " + "Hồ sơ gồm tờ khai. " * 600)[:10_000]
+    assert first.post(f"/api/inbox/{handover}/reply", json={"text": longest}).status_code == 200
+    start = threading.Barrier(2)
+    statuses = []
+
+    def officer(api, name):
+        start.wait()
+        for n in range(5):
+            statuses.append(api.post(f"/api/inbox/{handover}/reply",
+                                     json={"text": f"{name} {n}"}).status_code)
+
+    threads = [threading.Thread(target=officer, args=(api, name))
+               for api, name in ((first, "A"), (second, "B"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 10
+    got = [m["text"] for m in requests.get(
+        f"{inbox_console.url}/citizen/replies/{sender}").json()["messages"]]
+    assert got[0] == longest  # whole: 10,000 characters
+    rest = got[1:]
+    assert sorted(rest) == sorted([f"A {n}" for n in range(5)] + [f"B {n}" for n in range(5)])
+    for name in "AB":  # each officer's replies in the order written
+        assert [t for t in rest if t.startswith(name)] == [f"{name} {n}" for n in range(5)]
+    # the order delivered is the order the console accepted them (the outbox's)
+    outbox = review_log.get(handover, path=inbox_console.review_db)["outbox"]
+    assert [o["text"] for o in outbox] == got
+    assert first.post(f"/api/inbox/{handover}/close").status_code == 200
+    assert second.post(f"/api/inbox/{handover}/reply", json={"text": "muộn"}).status_code == 409

@@ -147,7 +147,12 @@ class ZaloStandIn(LoopbackServer):
             if user_id in self.refused_users:  # the code is illustrative: any non-zero refuses
                 return web.json_response({"error": -213, "message": "User has not interacted "
                                           "with the OA in the allowed period"})
-            sent = Sent(user_id, body["message"])
+            message = body["message"]
+            buttons = ((message.get("attachment") or {}).get("payload") or {}).get("buttons") or []
+            if len(str(message.get("text") or "")) > 2000 or len(buttons) > 5:
+                # Zalo refuses what is over its limits; it never cuts for us.
+                return web.json_response({"error": -201, "message": "Parameters are invalid"})
+            sent = Sent(user_id, message)
             self.sent.append(sent)
         if self.on_sent:
             self.on_sent(sent)
