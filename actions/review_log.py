@@ -556,10 +556,11 @@ def _handovers(connection: sqlite3.Connection, bounds: tuple) -> dict:
         row["minutes"] = round(_minutes(row["time"], row["first_reply"]), 1) \
             if row["first_reply"] else None
     waits = [r["minutes"] for r in rows if r["minutes"] is not None]
-    buckets = [{"label": label, "count": 0} for _, label in RESPONSE_BUCKETS]
+    counts = [0] * len(RESPONSE_BUCKETS)
     for wait in waits:
-        index = next(i for i, (bound, _) in enumerate(RESPONSE_BUCKETS) if wait < bound)
-        buckets[index]["count"] += 1
+        counts[next(i for i, (bound, _) in enumerate(RESPONSE_BUCKETS) if wait < bound)] += 1
+    buckets = [{"label": label, "count": count}
+               for (_, label), count in zip(RESPONSE_BUCKETS, counts, strict=True)]
     buckets.append({"label": "chưa trả lời", "count": len(rows) - len(waits)})
     median = _median(waits)
     return {"count": len(rows), "answered": len(waits),
