@@ -44,7 +44,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            channel_detail="time", button_rank=3,
            cues=('bao lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
     Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
-           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who is eligible', 'am i eligible')),
+           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
            "Applying through someone else",
            cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child')),
@@ -85,13 +85,17 @@ MAX_ASKED = 3  # "nộp ở đâu, lệ phí bao nhiêu, và phiếu phải cấ
 _FOLDED_CUES: Dict[str, str] = {}
 
 
-def first_cue(folded: str, fold: Callable[[str], str]) -> int:
-    """Where the first question word of any aspect starts in `folded` (len if none)."""
+def first_cue_end(folded: str, fold: Callable[[str], str]) -> int:
+    """Where the first question word of any aspect ends in `folded` (len if none), so that a
+    name the cue is part of stays whole ("có luật sư miễn phí không" keeps "luật sư miễn phí")."""
     padded = f" {folded} "
-    positions = [padded.find(f" {cue} ") for aspect in ASPECT_TABLE for cue in
-                 (_FOLDED_CUES.get(c) or _FOLDED_CUES.setdefault(c, fold(c)) for c in aspect.cues)
-                 if f" {cue} " in padded]
-    return min(positions, default=len(folded))
+    hits = [(padded.find(f" {cue} "), len(cue)) for aspect in ASPECT_TABLE for cue in
+            (_FOLDED_CUES.get(c) or _FOLDED_CUES.setdefault(c, fold(c)) for c in aspect.cues)
+            if f" {cue} " in padded]
+    if not hits:
+        return len(folded)
+    start, size = min(hits)
+    return start + size
 
 
 def _found(folded: str, fold: Callable[[str], str]) -> List[str]:

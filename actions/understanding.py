@@ -58,15 +58,17 @@ def _repeats_question(catalog: Catalog, text: str, folded: str) -> bool:
 
 def _named(catalog: Catalog, text: str) -> Optional[Procedure]:
     """The procedure the message is about. "Không phải A mà là B": a correction is about the
-    one named last. A story is about the one its question starts with ("...không có tiền thuê
-    luật sư. Em có được trợ giúp pháp lý không?"), else the first it names ("vợ tôi muốn nhập
+    one named last. A story is about the one its question names up to its first question word
+    ("...không có tiền thuê luật sư. Em có được trợ giúp pháp lý miễn phí không?"), else the
+    first it names ("vợ tôi muốn nhập
     quốc tịch. Nộp ở đâu, và phiếu lý lịch tư pháp cấp trong bao lâu?" is about nationality)."""
     if is_correction(text):
         return find_procedure(catalog, text, last=True)
     asking = units.question_sentence(text)
     if asking != text:
         folded = fold(asking)
-        subject = find_procedure(catalog, folded[:aspects.first_cue(folded, fold)], fuzzy=False)
+        subject = find_procedure(catalog, folded[:aspects.first_cue_end(folded, fold)],
+                                 fuzzy=False)
         if subject is not None:
             return subject
     return find_procedure(catalog, text)

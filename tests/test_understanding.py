@@ -278,3 +278,9 @@ def test_what_if_continues_the_previous_question_about_its_detail():
     reply, _, _ = answer("Nếu phải xác minh thì sao?", "nlu_fallback",
                          {"procedure": "dang_ky_ket_hon", "aspect": "ask_time"})
     assert "5 ngày làm việc" in reply and "xác minh" in reply
+
+
+def test_a_free_lawyer_is_legal_aid_not_the_lawyers_licence():
+    reply, _, events = answer("Con tôi 15 tuổi bị bắt vì đánh nhau, nhà nghèo, có luật sư miễn "
+                              "phí không?", "ask_fee")
+    assert slot(events, "procedure") == "tro_giup_phap_ly" and "chứng chỉ hành nghề" not in reply
