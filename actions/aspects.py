@@ -37,7 +37,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_steps", "trinh_tu", "Cách thực hiện", "How to apply",
            cues=('lam sao', 'lam the nao', 'thu tuc the nao', 'cac buoc', 'how do i', 'how to apply', 'how can i get', 'what are the steps')),
     Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1,
-           cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can mang gi', 'mang theo gi', 'chuan bi gi', 'can giay to', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
+           cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can gi', 'can mang gi', 'mang theo gi', 'chuan bi gi', 'can giay to', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
     Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2,
            cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",

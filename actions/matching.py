@@ -67,12 +67,16 @@ def find_procedure(catalog: Catalog, text: str, last: bool = False,
         return None
     index = _index(catalog)
     padded = f" {folded} "
-    sign = -1 if last else 1
-    best: Tuple[int, int, Optional[str]] = (sign * len(padded) if not last else 1, 0, None)
+    # First named: the earliest start. Last named: the latest end ("ý tôi là trích lục khai
+    # sinh" names the extract, not "khai sinh" inside it). Either way the longest name there.
+    best: Tuple[int, int, Optional[str]] = (len(padded) + 1, 0, None)
     for alias, proc_id in index.procedures:
         position = padded.rfind(f" {alias} ") if last else padded.find(f" {alias} ")
-        if position >= 0 and (sign * position, -len(alias)) < best[:2]:
-            best = (sign * position, -len(alias), proc_id)
+        if position < 0:
+            continue
+        key = -(position + len(alias)) if last else position
+        if (key, -len(alias)) < best[:2]:
+            best = (key, -len(alias), proc_id)
     proc_id = best[2] or (_fuzzy_find(folded, index.fuzzy) if fuzzy else None)
     return catalog.procedures[proc_id] if proc_id else None
 

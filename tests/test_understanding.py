@@ -284,3 +284,9 @@ def test_a_free_lawyer_is_legal_aid_not_the_lawyers_licence():
     reply, _, events = answer("Con tôi 15 tuổi bị bắt vì đánh nhau, nhà nghèo, có luật sư miễn "
                               "phí không?", "ask_fee")
     assert slot(events, "procedure") == "tro_giup_phap_ly" and "chứng chỉ hành nghề" not in reply
+
+
+def test_a_correction_names_the_longer_procedure_that_ends_last():
+    _, _, events = answer("à nhầm, ý tôi là trích lục khai sinh", "inform_procedure",
+                          {"procedure": "chung_thuc_chu_ky", "aspect": "ask_fee"})
+    assert slot(events, "procedure") == "trich_luc_ho_tich"
