@@ -182,7 +182,10 @@ class ActionAnswerProcedure(Action):
         if key is None or key not in answers.FIELD_KEYS or procedure.fact(key, day).known:
             return procedure
         for other in find_procedures(catalog, message.text):
-            if other.id != procedure.id and other.fact(key, day).known:
+            # Never the general procedure this one was refined from: the fee of a domestic
+            # marriage is no answer about marrying a foreigner.
+            refined_from = any(r.procedure == procedure.id for r in other.refinements)
+            if other.id != procedure.id and not refined_from and other.fact(key, day).known:
                 return other
         return procedure
 

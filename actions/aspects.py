@@ -42,7 +42,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
            channel_detail="time", button_rank=3,
-           cues=('bao lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
+           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
     Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
            cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",

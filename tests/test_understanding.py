@@ -290,3 +290,9 @@ def test_a_correction_names_the_longer_procedure_that_ends_last():
     _, _, events = answer("à nhầm, ý tôi là trích lục khai sinh", "inform_procedure",
                           {"procedure": "chung_thuc_chu_ky", "aspect": "ask_fee"})
     assert slot(events, "procedure") == "trich_luc_ho_tich"
+
+
+def test_an_unknown_fee_of_a_foreign_marriage_is_never_the_domestic_one():
+    reply, _, events = answer("kết hôn với người Trung Quốc lệ phí bao nhiêu", "ask_fee")
+    assert slot(events, "procedure") == "dang_ky_ket_hon_yeu_to_nuoc_ngoai"
+    assert "Đăng ký kết hôn trong nước được miễn" not in reply
