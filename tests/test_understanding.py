@@ -7,8 +7,10 @@ import pytest
 
 from actions import actions, language
 from actions.catalog import load_catalog
+from actions.catalog_store import CatalogStore
 from actions.matching import find_procedure
 from actions.settings import PROJECT_ROOT
+from catalog_support import edit
 from tracker_support import run_action
 
 LLTP = "ly_lich_tu_phap"
@@ -128,7 +130,14 @@ def test_a_foreigner_is_told_to_go_to_the_police_in_english():
     assert "police" in reply.lower() and "Department of Justice" in reply
 
 
-def test_english_without_an_english_text_says_so_and_names_the_official_channel():
+def test_english_without_an_english_text_says_so_and_names_the_official_channel(catalog_copy,
+                                                                                monkeypatch):
+    # Every fact in force now has English, so a copy of the catalog loses one.
+    def drop_fee_english(data):
+        fee = next(p for p in data["thu_tuc"] if p["id"] == "luat_su")["le_phi"]
+        del fee["noi_dung_en"]
+    edit(catalog_copy, "thu-tuc/bo-tro-tu-phap.yml", drop_fee_english)
+    monkeypatch.setattr(actions, "STORE", CatalogStore(catalog_copy))
     reply, _, _ = answer("how much does the lawyer certificate cost", "ask_fee")
     assert "only available in Vietnamese" in reply and "dichvucong.gov.vn" in reply
 
