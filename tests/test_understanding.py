@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions import actions, language
-from actions.catalog import load_catalog
-from actions.catalog_store import CatalogStore
+from actions.catalog import CatalogStore, load_catalog
 from actions.matching import find_procedure
 from actions.settings import PROJECT_ROOT
 from catalog_support import edit
