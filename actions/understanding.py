@@ -56,12 +56,37 @@ def _repeats_question(catalog: Catalog, text: str, folded: str) -> bool:
     return not rest.split()
 
 
+# "công ty đòi lý lịch tư pháp", "bên đó yêu cầu em nộp phiếu…", "muốn nhập quốc tịch": the
+# procedure a story's citizen needs follows one of these verbs (with a word or two between).
+_NEEDS = re.compile(r"\b(doi|yeu cau|bat|can|muon|phai co|phai nop|phai lam|xin)\b")
+_AFTER_NEED = 4  # words between the verb and the name, at most ("bắt em nộp phiếu …")
+
+
+def _needed(catalog: Catalog, folded: str) -> Optional[Procedure]:
+    """The last procedure the story says someone needs, demands or wants."""
+    found = None
+    for match in _NEEDS.finditer(folded):
+        words = folded[match.end():].split()
+        for skip in range(_AFTER_NEED + 1):
+            window = " ".join(words[skip:skip + 8])
+            named = find_procedure(catalog, window, fuzzy=False)
+            if named is not None and _starts_with_name(f"{window} ", named):
+                found = named
+                break
+    return found
+
+
+def _starts_with_name(window: str, procedure: Procedure) -> bool:
+    return any(window.startswith(f"{fold(name)} ") for name in
+               (*procedure.aliases, *procedure.aliases_en, procedure.short_name, procedure.name))
+
+
 def _named(catalog: Catalog, text: str) -> Optional[Procedure]:
     """The procedure the message is about. "Không phải A mà là B": a correction is about the
     one named last. A story is about the one its question names up to its first question word
     ("...không có tiền thuê luật sư. Em có được trợ giúp pháp lý miễn phí không?"), else the
-    first it names ("vợ tôi muốn nhập
-    quốc tịch. Nộp ở đâu, và phiếu lý lịch tư pháp cấp trong bao lâu?" is about nationality)."""
+    last one it says someone needs ("kết hôn với người Đài Loan, bên đó yêu cầu em nộp phiếu lý
+    lịch tư pháp. Giờ em xin ở đâu?"), else the first it names."""
     if is_correction(text):
         return find_procedure(catalog, text, last=True)
     asking = units.question_sentence(text)
@@ -71,7 +96,7 @@ def _named(catalog: Catalog, text: str) -> Optional[Procedure]:
                                  fuzzy=False)
         if subject is not None:
             return subject
-    return find_procedure(catalog, text)
+    return _needed(catalog, fold(text)) or find_procedure(catalog, text)
 
 
 def understand(tracker: Tracker, catalog: Catalog) -> Message:

@@ -304,3 +304,17 @@ def test_an_unknown_fee_of_a_foreign_marriage_is_never_the_domestic_one():
     reply, _, events = answer("kết hôn với người Trung Quốc lệ phí bao nhiêu", "ask_fee")
     assert slot(events, "procedure") == "dang_ky_ket_hon_yeu_to_nuoc_ngoai"
     assert "Đăng ký kết hôn trong nước được miễn" not in reply
+
+
+@pytest.mark.parametrize("story, procedure", [
+    ("Em chuẩn bị hồ sơ kết hôn với bạn trai người Đài Loan, bên đó yêu cầu em nộp phiếu lý lịch "
+     "tư pháp. Hồi trước người ta xin ở Sở Tư pháp. Giờ em xin ở đâu?", "ly_lich_tu_phap"),
+    ("Tôi mua đất, bên văn phòng công chứng kêu phải có giấy xác nhận tình trạng hôn nhân. Tôi "
+     "chưa có vợ. Làm giấy đó mất mấy ngày?", "xac_nhan_tinh_trang_hon_nhan"),
+    ("Vợ tôi là người Campuchia, sống ở Vị Thủy hơn 20 năm. Giờ vợ tôi muốn nhập quốc tịch Việt "
+     "Nam. Tốn kém không, và phiếu lý lịch tư pháp trong hồ sơ có cần mới không?",
+     "nhap_quoc_tich"),
+])
+def test_a_story_is_about_the_procedure_someone_needs(story, procedure):
+    _, _, events = answer(story, "out_of_scope")
+    assert slot(events, "procedure") == procedure
