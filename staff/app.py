@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from staff import api, dashboard, inbox, inbox_pages, pages
+from staff import api, dashboard, inbox, inbox_pages, pages, training
 from staff.errors import StaffError
 from staff.service import Console
 from staff.settings import Settings
@@ -116,6 +116,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(inbox.citizen_router)
     app.include_router(inbox_pages.router)
     app.include_router(dashboard.router)
+    app.include_router(training.api_router)  # before /api/{collection}/{item_id} matches it
+    app.include_router(training.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_middleware(GuardMiddleware, max_body=settings.max_body_bytes)
