@@ -184,6 +184,7 @@ def train(job: Job, log) -> Path:
     candidates = serving_model().parent / "candidates"
     candidate = candidates / f"assistant-{fingerprint}.tar.gz"
     if candidate.exists():
+        job.save(reused=True)
         job.step("train", "done", "Dữ liệu huấn luyện không đổi từ lần huấn luyện trước: dùng lại "
                                   "mô hình đã huấn luyện từ dữ liệu này.")
         return candidate
@@ -287,7 +288,7 @@ def verdict(scores: Dict[str, Dict[str, float]]) -> Optional[str]:
         if new[gate] < old[gate]:
             reasons.append(f"{title}: mô hình mới {new[gate]:.3f} thấp hơn mô hình đang chạy "
                            f"{old[gate]:.3f}")
-        elif new[gate] < floor[gate]:
+        if new[gate] < floor[gate]:
             reasons.append(f"{title}: mô hình mới {new[gate]:.3f} dưới mức tối thiểu "
                            f"{floor[gate]:.3f} (mô hình đang chạy {old[gate]:.3f})")
     return "; ".join(reasons) or None
@@ -324,7 +325,7 @@ def prune(keep: int = 3) -> None:
 def run(job: Job) -> int:
     log_path = job.path.with_suffix(".log")
     lock_path = train_dir() / "lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    job.path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock, log_path.open("a") as log:
         def say(text: str) -> None:
             print(f"{time.strftime('%H:%M:%S')} {text}", file=log, flush=True)
@@ -368,7 +369,7 @@ def run(job: Job) -> int:
 
 
 def main(argv: List[str]) -> int:
-    from rasa_server import install
+    from rasa_server.__main__ import install
 
     install()  # the same action-response check as the servers
     logging.basicConfig(level=logging.WARNING)
