@@ -245,17 +245,16 @@ def measure(model: Path, actions_url: str, say: Callable[[str], None]) -> Dict[s
 
 
 @contextlib.contextmanager
-def private_action_server(log_dir: Path):
+def private_action_server(log_path: Path):
     """The action server as `make run` starts it, but with a throwaway review log."""
     with tempfile.TemporaryDirectory(prefix="retrain-") as work:
         port = free_port()
-        log = log_dir / "actions.log"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                "REVIEW_DB": str(Path(work) / "review.db")}
         process = _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                          "--port", str(port)], log, env, ROOT)
+                          "--port", str(port)], log_path, env, ROOT)
         try:
-            wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 240)
+            wait_until_up(f"http://127.0.0.1:{port}/health", process, log_path, 240)
             yield f"http://127.0.0.1:{port}"
         finally:
             _stop(process)
@@ -271,7 +270,7 @@ def evaluate_both(job: Job, candidate: Path, say) -> Dict[str, Dict[str, float]]
     wanted = {which: f"{file_hash(path)}:{key}" for which, path in models.items()}
     missing = [which for which in models if wanted[which] not in cache]
     if missing:
-        with private_action_server(job.path.parent) as actions_url:
+        with private_action_server(job.path.with_suffix(".actions.log")) as actions_url:
             for number, which in enumerate(missing):
                 job.progress_within("evaluate", number / len(missing))
                 cache[wanted[which]] = measure(models[which], actions_url, say)

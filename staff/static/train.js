@@ -15,7 +15,15 @@
     document.getElementById("job-detail").textContent = state.detail || "";
     (state.steps || []).forEach(function (step) {
       var item = section.querySelector('li[data-step="' + step.name + '"]');
-      if (!item) return;
+      if (!item) {  // a queued job has no steps yet: the runner lists them when it starts
+        item = document.createElement("li");
+        item.setAttribute("data-step", step.name);
+        item.appendChild(document.createTextNode(step.title + " "));
+        var mark = document.createElement("span");
+        mark.className = "step-state";
+        item.appendChild(mark);
+        document.getElementById("job-steps").appendChild(item);
+      }
       item.className = "step-" + step.state;
       item.querySelector(".step-state").textContent = marks[step.state] || "";
     });
