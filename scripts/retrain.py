@@ -335,6 +335,9 @@ def run(job: Job) -> int:
             job.finish("failed", "Một lần huấn luyện khác đang chạy; chờ nó xong rồi thử lại.")
             return 1
         job.save(status="running", pid=os.getpid(), started=time.time())
+        from rasa_server.__main__ import install
+
+        install()  # the same action-response check as the servers (imports Rasa: seconds)
         try:
             generate(job, log)
             candidate = train(job, log)
@@ -368,9 +371,6 @@ def run(job: Job) -> int:
 
 
 def main(argv: List[str]) -> int:
-    from rasa_server.__main__ import install
-
-    install()  # the same action-response check as the servers
     logging.basicConfig(level=logging.WARNING)
     job_id = argv[0] if argv else time.strftime("%Y%m%d-%H%M%S-") + os.urandom(3).hex()
     job = Job(job_id)

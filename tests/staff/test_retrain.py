@@ -94,7 +94,7 @@ def setup(tmp_path_factory, model_path):
     env = {"RASA_ADMIN_TOKEN": token, "REVIEW_DB": str(review_db)}
     with running_assistant(model=model, work_dir=work / "stack", extra_env=env) as stack:
         console = Console(work / "console", RASA_URL=stack.rasa_url, MODEL=str(model),
-                          STAFF_TRAIN_DIR=str(work / "train"), REVIEW_DB=str(review_db),
+                          STAFF_TRAIN_DIR=str(work / "train"),
                           STAFF_REVIEWED_NLU=str(work / "reviewed.yml"), **env)
         state = {"stack": stack, "console": console, "model": model, "token": token,
                  "load": None, "work": work}
@@ -222,7 +222,7 @@ def test_training_from_the_page_switches_the_model_without_losing_a_request(setu
         page.fill("input[name=password]", "admin-pass-123")
         page.click("button[type=submit]")
         page.click("#start-training")
-        expect(page.locator("#job-steps")).to_contain_text("Huấn luyện mô hình mới")
+        expect(page.locator("#job-steps")).to_contain_text("Huấn luyện mô hình mới", timeout=120_000)
         expect(page.locator("#job-progress")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
         expect(page.locator("#job-status")).to_have_text("Xong", timeout=JOB_TIMEOUT * 1000)
@@ -243,3 +243,32 @@ def test_training_from_the_page_switches_the_model_without_losing_a_request(setu
     for text, intent in UNANSWERED.items():
         assert intent_of(setup, text) == intent, text
         assert setup["stack"].ask(f"after-{secrets.token_hex(4)}", text)
+
+
+def test_several_rasa_servers_switch_one_after_the_other_behind_nginx(setup, tmp_path):
+    """`make run RASA_INSTANCES=2`: both servers get the new model in turn while citizens ask
+    through nginx. The model trained above is reused (same data), its scores are cached."""
+    from scripts.stack import running_scaled_assistant
+
+    serving = setup["model"].parent / "scaled.tar.gz"  # candidates/ is shared with the tests above
+    shutil.copy(ROOT / "models" / "assistant.tar.gz", serving)
+    token = setup["token"]
+    with running_scaled_assistant(instances=2, model=serving, work_dir=tmp_path / "scaled",
+                                  extra_env={"RASA_ADMIN_TOKEN": token}) as stack:
+        urls = [member.url for member in stack.scaled.members]
+        console = setup["console"]
+        console.restart(MODEL=str(serving), RASA_URL=stack.rasa_url, RASA_INSTANCE_URLS=" ".join(urls))
+        load = Load(stack.webhook_url).start()
+        try:
+            api = console.api()
+            state = wait_for(api, api.post("/api/train").json()["job"])
+            time.sleep(2)
+        finally:
+            load.finish()
+        assert state["status"] == "done" and "trên 2 máy chủ Rasa" in state["detail"], state
+        assert not load.failures, load.failures[:5]
+        assert load.ok >= 5
+        for url in urls:
+            status = requests.get(f"{url}/status", params={"token": token}, timeout=30).json()
+            assert status["model_file"] == state["model"]
+        assert serving.samefile(serving.parent / "candidates" / state["model"])
