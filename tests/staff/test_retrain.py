@@ -245,7 +245,7 @@ def test_training_from_the_page_switches_the_model_without_losing_a_request(setu
         assert setup["stack"].ask(f"after-{secrets.token_hex(4)}", text)
 
 
-def test_several_rasa_servers_switch_one_after_the_other_behind_nginx(setup, tmp_path):
+def test_several_rasa_servers_switch_one_after_the_other_behind_nginx(setup):
     """`make run RASA_INSTANCES=2`: both servers get the new model in turn while citizens ask
     through nginx. The model trained above is reused (same data), its scores are cached."""
     from scripts.stack import running_scaled_assistant
@@ -253,7 +253,8 @@ def test_several_rasa_servers_switch_one_after_the_other_behind_nginx(setup, tmp
     serving = setup["model"].parent / "scaled.tar.gz"  # candidates/ is shared with the tests above
     shutil.copy(ROOT / "models" / "assistant.tar.gz", serving)
     token = setup["token"]
-    with running_scaled_assistant(instances=2, model=serving, work_dir=tmp_path / "scaled",
+    # Not under pytest's tmp_path: PostgreSQL runs as the postgres account when we are root.
+    with running_scaled_assistant(instances=2, model=serving,
                                   extra_env={"RASA_ADMIN_TOKEN": token}) as stack:
         urls = [member.url for member in stack.scaled.members]
         console = setup["console"]
