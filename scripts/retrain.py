@@ -102,6 +102,7 @@ class Job:
         for step in self.state["steps"]:
             if step["name"] == name:
                 step["state"] = state
+                step["finished" if state == "done" else "started"] = time.time()
         changes = {"step": name, "status": "running"}
         if state == "done":
             changes["progress"] = STEP_END[name]
