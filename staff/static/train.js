@@ -8,11 +8,14 @@
   if (status !== "queued" && status !== "running") return;
   var job = section.getAttribute("data-job");
   var marks = { pending: "", running: "đang chạy…", done: "✓", failed: "✗" };
+  var titles = { queued: "Đang chờ", running: "Đang chạy", done: "Xong", failed: "Thất bại",
+                 rejected: "Không dùng (kém hơn)" };  // as STATUS_TITLES in staff/training.py
 
   function show(state) {
     document.getElementById("job-progress").value = state.progress || 0;
     document.getElementById("job-percent").textContent = (state.progress || 0) + "%";
     document.getElementById("job-detail").textContent = state.detail || "";
+    document.getElementById("job-status").textContent = titles[state.status] || state.status;
     (state.steps || []).forEach(function (step) {
       var item = section.querySelector('li[data-step="' + step.name + '"]');
       if (!item) {  // a queued job has no steps yet: the runner lists them when it starts

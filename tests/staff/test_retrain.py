@@ -232,7 +232,7 @@ def test_training_from_the_page_switches_the_model_without_losing_a_request(setu
         page.click("button[type=submit]")
         page.click("#start-training")
         expect(page.locator("#job-steps")).to_contain_text("Huấn luyện mô hình mới", timeout=120_000)
-        expect(page.locator("#job-progress")).to_be_visible()
+        expect(page.locator("#job-steps li.step-done").first).to_be_visible(timeout=120_000)
         page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
         expect(page.locator("#job-status")).to_have_text("Xong", timeout=JOB_TIMEOUT * 1000)
         expect(page.locator("#job-detail")).to_contain_text("Đã thay mô hình trên 1 máy chủ Rasa")
