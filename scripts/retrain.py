@@ -306,9 +306,9 @@ def deploy(job: Job, candidate: Path, say) -> int:
     try:
         model_swap.swap(urls, candidate, serving_model(), os.environ.get("RASA_ADMIN_TOKEN", ""), say)
     except model_swap.SwapError as error:
-        raise StepFailed(f"Không thay được mô hình: {error}. Mô hình cũ vẫn đang phục vụ; "
-                         "bấm Huấn luyện lại khi Rasa chạy lại: mô hình đã huấn luyện được dùng lại, không phải "
-                         "chờ huấn luyện.") from None
+        raise StepFailed(f"Không thay được mô hình: {error}. Mô hình cũ vẫn đang phục vụ; bấm "
+                         "Huấn luyện lại khi Rasa chạy lại: mô hình đã huấn luyện được dùng lại, "
+                         "không phải chờ huấn luyện.") from None
     job.step("swap", "done")
     return len(urls)
 
