@@ -4,11 +4,12 @@ Chromium, and ONE real training for the whole module (make test's budget):
 1. citizens send three messages the assistant does not understand; an officer adds them as
    examples from the inbox;
 2. a job with a stricter gate (TRAIN_MIN_NLU_F1) trains for real and is `rejected`: Rasa keeps
-   its model; a second start meanwhile gets 409;
+   its model; a second start meanwhile gets 409; its page shows the progress (screenshot
+   test-artifacts/staff/train-running.png);
 3. a job whose swap meets a Rasa server that is down (a second, dead instance URL) `failed`:
    the instance already switched goes back, the serving file is untouched; it reuses the
    model trained in 2 (same data) and the cached scores;
-4. the officer starts training on the /train page (screenshot): the model passes, Rasa
+4. the officer starts training on the /train page (train-done.png): the model passes, Rasa
    switches to it, models/assistant.tar.gz is the new file, and the three messages are now
    understood.
 
@@ -137,6 +138,29 @@ def wait_for(api, job: str) -> dict:
     raise AssertionError(f"job {job} still {state['status']} after {JOB_TIMEOUT}s: {state}")
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (make browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+def logged_in_page(chromium, console, target: str):
+    context = chromium.new_context(viewport={"width": 1000, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{console.url}/login?next={target}")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "admin-pass-123")
+    page.click("button[type=submit]")
+    return context, page
+
+
 def test_rasa_api_needs_the_token_which_is_not_on_the_command_line(setup):
     stack = setup["stack"]
     assert requests.get(f"{stack.rasa_url}/status", timeout=10).status_code == 401
@@ -161,7 +185,7 @@ def test_officer_turns_unanswered_messages_into_examples(setup):
     assert all(text in reviewed for text in UNANSWERED)
 
 
-def test_a_model_below_the_gate_is_trained_but_not_deployed(setup):
+def test_a_model_below_the_gate_is_trained_but_not_deployed(setup, chromium):
     console, model = setup["console"], setup["model"]
     before = model.stat().st_ino
     console.restart(TRAIN_MIN_NLU_F1="0.99")  # the one real training: rejected by this gate
@@ -176,6 +200,19 @@ def test_a_model_below_the_gate_is_trained_but_not_deployed(setup):
     second = api.post("/api/train")
     assert second.status_code == 409 and second.json()["job"] == job, second.text
     assert api.get(f"/api/train/{job}").json()["status"] in ("queued", "running")
+    # the page of the running job shows its progress while it trains
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context, page = logged_in_page(chromium, console, f"/train?job={job}")
+    try:
+        expect(page.locator('#job-steps li.step-running[data-step="train"]')).to_be_visible(timeout=300_000)
+        page.wait_for_timeout(5000)  # a poll or two with some progress
+        expect(page.locator("#job-status")).to_have_text("Đang chạy")
+        assert page.locator("#start-training").is_disabled()
+        page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
+    finally:
+        context.close()
 
     state = wait_for(api, job)
     assert state["status"] == "rejected", state
@@ -204,36 +241,16 @@ def test_a_rasa_server_down_during_the_swap_leaves_the_old_model(setup):
         assert intent_of(setup, text) != intent
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (make browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
 def test_training_from_the_page_switches_the_model_without_losing_a_request(setup, chromium):
     from playwright.sync_api import expect
 
     console, model, load = setup["console"], setup["model"], setup["load"]
     console.restart()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1000, "height": 900}, locale="vi-VN")
+    context, page = logged_in_page(chromium, console, "/train")
     try:
-        page = context.new_page()
-        page.goto(console.url + "/login?next=/train")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", "admin-pass-123")
-        page.click("button[type=submit]")
         page.click("#start-training")
         expect(page.locator("#job-steps")).to_contain_text("Huấn luyện mô hình mới", timeout=120_000)
-        expect(page.locator("#job-steps li.step-done").first).to_be_visible(timeout=120_000)
-        page.screenshot(path=str(ARTIFACTS / "train-running.png"), full_page=True)
         expect(page.locator("#job-status")).to_have_text("Xong", timeout=JOB_TIMEOUT * 1000)
         expect(page.locator("#job-detail")).to_contain_text("Đã thay mô hình trên 1 máy chủ Rasa")
         page.screenshot(path=str(ARTIFACTS / "train-done.png"), full_page=True)
