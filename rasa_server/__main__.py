@@ -7,11 +7,17 @@ message. Here the validator is built once; responses are checked against the sam
 and rejected with the same error. Everything else is stock Rasa.
 
     python -m rasa_server run --model models ...   # same arguments as `rasa`
+
+With RASA_ADMIN_TOKEN set, `run` also serves Rasa's HTTP API (`--enable-api`) behind that
+token, so the staff console can swap the model (`PUT /model`, scripts/model_swap.py) without a
+restart. The token is added here, not on the command line, so `ps` does not show it; without
+the variable the API stays off, as before. The listening address is unchanged.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 from jsonschema import ValidationError
@@ -46,10 +52,22 @@ def install() -> None:
     lock_store.install()  # several instances sharing Redis: see lock_store.py
 
 
+def admin_api_args(argv: list, token: str) -> list:
+    """`argv` with Rasa's HTTP API enabled behind `token` when it runs a server; unchanged
+    without a token (never an API without one) or for other commands (train, test, ...)."""
+    if not token or argv[1:2] != ["run"] or "actions" in argv[2:3]:
+        return list(argv)
+    if "--auth-token" in argv or "--enable-api" in argv:
+        raise SystemExit("RASA_ADMIN_TOKEN is set: leave --enable-api and --auth-token to "
+                         "rasa_server (the token must not be on the command line).")
+    return [*argv, "--enable-api", "--auth-token", token]
+
+
 def main() -> None:
     install()
     from rasa.__main__ import main as rasa_main
 
+    sys.argv = admin_api_args(sys.argv, os.environ.get("RASA_ADMIN_TOKEN", ""))
     sys.argv[0] = "rasa"
     rasa_main()
 

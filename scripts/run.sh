@@ -11,6 +11,15 @@ export RASA_TELEMETRY_ENABLED=false  # these machines reach no telemetry servers
 export RASA_URL="${RASA_URL:-http://localhost:$RASA_PORT}"
 # The staff console's test pane: messages carrying this token are answered from its drafts.
 export STAFF_PREVIEW_TOKEN="${STAFF_PREVIEW_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# Retraining from the console: Rasa's HTTP API (PUT /model) is served only behind this token,
+# given to Rasa through the environment (rasa_server/__main__.py), never on a command line.
+export RASA_ADMIN_TOKEN="${RASA_ADMIN_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# The servers a new model is loaded into, one after the other (each instance behind nginx).
+if [ "${RASA_INSTANCES:-1}" -gt 1 ]; then
+  RASA_INSTANCE_URLS=""
+  for i in $(seq 1 "$RASA_INSTANCES"); do RASA_INSTANCE_URLS+="http://127.0.0.1:$((RASA_PORT + i)) "; done
+  export RASA_INSTANCE_URLS
+fi
 
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from staff import api, citizen_limit, dashboard, inbox, inbox_pages, pages, personal_data
+from staff import api, citizen_limit, dashboard, inbox, inbox_pages, pages, personal_data, training
 from staff.errors import StaffError
 from staff.service import Console
 from staff.settings import Settings
@@ -119,6 +119,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(personal_data.api_router)
     app.include_router(personal_data.page_router)
+    app.include_router(training.api_router)  # before /api/{collection}/{item_id} matches it
+    app.include_router(training.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_middleware(GuardMiddleware, max_body=settings.max_body_bytes)
