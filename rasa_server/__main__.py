@@ -1,10 +1,12 @@
-"""The `rasa` command line, with one measured fix for the cost of custom actions.
+"""The `rasa` command line, with measured fixes for Rasa's per-message cost.
 
 Rasa 3.6 checks every action server response with `jsonschema.validate()`, which first
 re-validates the schema itself against the JSON-Schema meta-schema, on every call. A
 profile of the REST server under load showed that check taking about 75% of its CPU per
 message. Here the validator is built once; responses are checked against the same schema
-and rejected with the same error. Everything else is stock Rasa.
+and rejected with the same error. The other patches are in their own modules (events.py,
+lock_store.py; tracker_store.py is configured, not patched). Every patch replaces a
+function of Rasa 3.6.21, so the server refuses to start on any other Rasa version.
 
     python -m rasa_server run --model models ...   # same arguments as `rasa`
 """
@@ -18,7 +20,11 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
-from rasa_server import lock_store
+from rasa_server import events, lock_store
+
+# The patches in this package replace functions of this exact Rasa release; on another one
+# they could silently change behaviour, so the server refuses to start (issue #8).
+RASA_VERSION = "3.6.21"
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,9 +47,22 @@ def _validate_action_result(self: RemoteAction, result: dict) -> bool:
         raise error
 
 
+def check_rasa_version() -> None:
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        raise SystemExit(
+            f"rasa_server patches Rasa {RASA_VERSION} internals, but Rasa {rasa.__version__} "
+            f"is installed. Install the pinned version (pip install -c constraints.txt "
+            f"rasa=={RASA_VERSION}) or review every patch in rasa_server/ for the new "
+            f"version and update RASA_VERSION.")
+
+
 def install() -> None:
+    check_rasa_version()
     RemoteAction._validate_action_result = _validate_action_result
     lock_store.install()  # several instances sharing Redis: see lock_store.py
+    events.install()  # event classes looked up by name in a table: see events.py
 
 
 def main() -> None:

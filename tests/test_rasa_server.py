@@ -80,3 +80,53 @@ async def test_fast_tracker_store_keeps_conversations_exactly_like_rasas(tmp_pat
     assert _events_of(await full(fast)) == _events_of(await full(stock))
     assert len((await full(fast)).events) == 15  # every event stored once
     assert await fast.retrieve("nobody") is None
+
+
+# --- the Rasa version guard and the event class table -------------------------------------------
+
+def test_server_refuses_another_rasa_version(monkeypatch, capsys):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(SystemExit) as refused:
+        rasa_cli.main()
+    assert "Rasa 3.6.21" in str(refused.value) and "3.7.0" in str(refused.value)
+
+
+def test_pinned_rasa_version_is_the_one_patched():
+    import rasa
+
+    assert rasa.__version__ == rasa_cli.RASA_VERSION
+    rasa_cli.check_rasa_version()  # does not raise
+
+
+def test_event_classes_are_found_as_rasa_finds_them():
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    from rasa_server import events
+
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 15
+    for name in names:
+        assert events.resolve_by_type(name) is events._stock_resolve_by_type(name)
+    assert events.resolve_by_type("topic") is None
+    assert events.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="no_such_event"):
+        events.resolve_by_type("no_such_event")
+
+
+def test_stored_events_come_back_identical_with_the_table():
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+
+    from rasa_server import events
+
+    stored = [UserUttered("lltp o dau", {"name": "ask_where", "confidence": 0.9}).as_dict(),
+              SlotSet("procedure", "ly_lich_tu_phap").as_dict()]
+    events.install()
+    try:
+        assert [Event.from_parameters(d) for d in stored] == [
+            UserUttered("lltp o dau", {"name": "ask_where", "confidence": 0.9}),
+            SlotSet("procedure", "ly_lich_tu_phap")]
+    finally:
+        Event.resolve_by_type = staticmethod(events._stock_resolve_by_type)
