@@ -6,10 +6,15 @@ from rasa.core.actions.action import RemoteAction
 
 from rasa_server import __main__ as rasa_cli
 
-VALID = {"events": [{"event": "slot", "name": "procedure", "value": "ly_lich_tu_phap"}],
+VALID = {"events": [{"event": "slot", "name": "procedure", "value": "ly_lich_tu_phap"},
+                    {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+                    {"event": "followup", "name": "action_listen", "timestamp": None}],
          "responses": [{"text": "Xin chào", "buttons": []}]}
 INVALID = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]},
-           {"responses": ["not an object"]}]
+           {"responses": ["not an object"]}, {"events": [{"event": "slot", "name": "x"}]},
+           {"events": [{"name": "procedure", "value": 1}]}, {"events": ["slot"]},
+           {"events": [{"event": "user", "parse_data": "not an object"}]},
+           {"events": [{"event": "action", "name": "x", "timestamp": "yesterday"}]}, "no object"]
 CHECKS = {"stock": RemoteAction._validate_action_result, "launcher": rasa_cli._validate_action_result}
 
 
@@ -130,3 +135,9 @@ def test_stored_events_come_back_identical_with_the_table():
             SlotSet("procedure", "ly_lich_tu_phap")]
     finally:
         Event.resolve_by_type = staticmethod(events._stock_resolve_by_type)
+
+
+def test_valid_response_takes_the_quick_check():
+    # Otherwise the launcher would be as slow as stock Rasa while its tests still pass.
+    assert rasa_cli._quickly_valid(VALID)
+    assert rasa_cli._quickly_valid({"events": [], "responses": []})
