@@ -85,6 +85,19 @@ async def test_fast_tracker_store_keeps_conversations_exactly_like_rasas(tmp_pat
     assert _events_of(await full(fast)) == _events_of(await full(stock))
     assert len((await full(fast)).events) == 15  # every event stored once
     assert await fast.retrieve("nobody") is None
+    assert _rows(tmp_path / "fast.db") == _rows(tmp_path / "stock.db")  # every column
+
+
+def _rows(db):
+    """The stored rows in order, without the times at which the two runs created them."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT id, sender_id, type_name, intent_name, action_name, "
+                                  "timestamp IS NULL, data FROM events ORDER BY id").fetchall()
+    return [(*row[:-1], {k: v for k, v in json.loads(row[-1]).items() if k != "timestamp"})
+            for row in rows]
 
 
 # --- the Rasa version guard and the event class table -------------------------------------------
