@@ -158,9 +158,11 @@ def table(results: Dict[str, dict], starter: str = "starter") -> str:
         if "soak" in result:
             s = result["soak"]
             lines.append(f"\nLong run on {label}: {s['messages']} messages, "
-                         f"{s['conversations']} at once: {s['throughput_msg_s']} msg/s, "
-                         f"p95 {s['p95_ms']} ms, {s['failures']} failed, "
-                         f"{s['empty_replies']} empty")
+                         f"{s['conversations']} at once in {s['seconds']:.0f} s: "
+                         f"{s['throughput_msg_s']} msg/s, p95 {s['p95_ms']} ms, "
+                         f"{s['failures']} failed, {s['empty_replies']} empty; CPU ms per "
+                         f"message: " + ", ".join(f"{name} {ms}" for name, ms in
+                                                  s.get("cpu_ms_per_msg", {}).items()))
     return "\n".join(lines)
 
 

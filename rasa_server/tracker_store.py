@@ -1,9 +1,12 @@
-"""Rasa's SQL tracker store with its two per-message queries written as plain SQL.
+"""Rasa's SQL tracker store with its per-message queries written as plain SQL.
 
 Rasa builds the same ORM queries (count the stored events of the latest session, read
 them back) for every message; under load, generating SQLAlchemy's cache keys for them
 cost about a third of the server's CPU per message. The statements below select exactly
-the same rows, on SQLite and PostgreSQL alike; tables, columns and writes are Rasa's own.
+the same rows, on SQLite and PostgreSQL alike; tables and columns are Rasa's own. The new
+events of a message are written with one INSERT of all their rows instead of one ORM
+object each (the ORM's bookkeeping was about 5% of the server's time per message); the
+rows are those Rasa writes.
 
 On PostgreSQL the connection pool also checks a connection before lending it out
 (`pool_pre_ping`): after the database server restarts, Rasa's pool would otherwise hand
@@ -20,6 +23,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 # Events of one conversation since its latest SessionStarted (all events when none).
 _LATEST_SESSION = """
@@ -56,6 +60,24 @@ class FastSQLTrackerStore(SQLTrackerStore):
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)  # as Rasa's own save (an event broker, if set)
+        with self.session_scope() as session:
+            rows = [_row(tracker.sender_id, event)
+                    for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+
     def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
         stored = session.execute(self._count_latest, self._parameters(tracker.sender_id)).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+def _row(sender_id: Text, event) -> dict:
+    """The columns of one event, computed as Rasa's SQLTrackerStore.save does."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}

@@ -6,10 +6,15 @@ from rasa.core.actions.action import RemoteAction
 
 from rasa_server import __main__ as rasa_cli
 
-VALID = {"events": [{"event": "slot", "name": "procedure", "value": "ly_lich_tu_phap"}],
+VALID = {"events": [{"event": "slot", "name": "procedure", "value": "ly_lich_tu_phap"},
+                    {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+                    {"event": "followup", "name": "action_listen", "timestamp": None}],
          "responses": [{"text": "Xin chào", "buttons": []}]}
 INVALID = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]},
-           {"responses": ["not an object"]}]
+           {"responses": ["not an object"]}, {"events": [{"event": "slot", "name": "x"}]},
+           {"events": [{"name": "procedure", "value": 1}]}, {"events": ["slot"]},
+           {"events": [{"event": "user", "parse_data": "not an object"}]},
+           {"events": [{"event": "action", "name": "x", "timestamp": "yesterday"}]}, "no object"]
 CHECKS = {"stock": RemoteAction._validate_action_result, "launcher": rasa_cli._validate_action_result}
 
 
@@ -80,3 +85,72 @@ async def test_fast_tracker_store_keeps_conversations_exactly_like_rasas(tmp_pat
     assert _events_of(await full(fast)) == _events_of(await full(stock))
     assert len((await full(fast)).events) == 15  # every event stored once
     assert await fast.retrieve("nobody") is None
+    assert _rows(tmp_path / "fast.db") == _rows(tmp_path / "stock.db")  # every column
+
+
+def _rows(db):
+    """The stored rows in order, without the times at which the two runs created them."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT id, sender_id, type_name, intent_name, action_name, "
+                                  "timestamp IS NULL, data FROM events ORDER BY id").fetchall()
+    return [(*row[:-1], {k: v for k, v in json.loads(row[-1]).items() if k != "timestamp"})
+            for row in rows]
+
+
+# --- the Rasa version guard and the event class table -------------------------------------------
+
+def test_server_refuses_another_rasa_version(monkeypatch, capsys):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(SystemExit) as refused:
+        rasa_cli.main()
+    assert "Rasa 3.6.21" in str(refused.value) and "3.7.0" in str(refused.value)
+
+
+def test_pinned_rasa_version_is_the_one_patched():
+    import rasa
+
+    assert rasa.__version__ == rasa_cli.RASA_VERSION
+    rasa_cli.check_rasa_version()  # does not raise
+
+
+def test_event_classes_are_found_as_rasa_finds_them():
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    from rasa_server import events
+
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 15
+    for name in names:
+        assert events.resolve_by_type(name) is events._stock_resolve_by_type(name)
+    assert events.resolve_by_type("topic") is None
+    assert events.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="no_such_event"):
+        events.resolve_by_type("no_such_event")
+
+
+def test_stored_events_come_back_identical_with_the_table():
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+
+    from rasa_server import events
+
+    stored = [UserUttered("lltp o dau", {"name": "ask_where", "confidence": 0.9}).as_dict(),
+              SlotSet("procedure", "ly_lich_tu_phap").as_dict()]
+    events.install()
+    try:
+        assert [Event.from_parameters(d) for d in stored] == [
+            UserUttered("lltp o dau", {"name": "ask_where", "confidence": 0.9}),
+            SlotSet("procedure", "ly_lich_tu_phap")]
+    finally:
+        Event.resolve_by_type = staticmethod(events._stock_resolve_by_type)
+
+
+def test_valid_response_takes_the_quick_check():
+    # Otherwise the launcher would be as slow as stock Rasa while its tests still pass.
+    assert rasa_cli._quickly_valid(VALID)
+    assert rasa_cli._quickly_valid({"events": [], "responses": []})

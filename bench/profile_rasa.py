@@ -1,0 +1,123 @@
+"""Where one Rasa server spends its CPU per message: cProfile under load, startup excluded.
+
+    python -m bench.profile_rasa [--conversations 20] [--per-conversation 15] [--top 40]
+
+Starts the action server and one Rasa server (SQLite tracker store, as `running_assistant`),
+warms it up, then profiles only the load: Rasa runs inside `serve()` below, which turns the
+profiler on at SIGUSR1 and writes the statistics at SIGUSR2. Prints the functions with the
+most cumulative and own time, and the CPU ms per message of each process (from /proc, so
+other work on the machine does not count). cProfile slows Python calls down about twofold:
+read the shares, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def serve(out: str, rasa_args: list) -> None:
+    """Run `python -m rasa_server` with `rasa_args`, profiled between SIGUSR1 and SIGUSR2.
+    Signal handlers run on the main thread, where Rasa's event loop runs."""
+    profiler = cProfile.Profile(time.process_time)  # CPU, not waiting
+    signal.signal(signal.SIGUSR1, lambda *_: profiler.enable())
+
+    def dump(*_):
+        profiler.disable()
+        profiler.dump_stats(out)
+
+    signal.signal(signal.SIGUSR2, dump)
+    from rasa_server.__main__ import main
+
+    sys.argv = ["rasa", *rasa_args]
+    main()
+
+
+def run(args) -> None:
+    from bench import load, messages
+    from bench.measure import cpu_seconds, newest_model
+    from scripts import stack as st
+
+    work = Path(args.work_dir).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
+           "PYTHONPATH": str(ROOT)}
+    actions_port, rasa_port = st.free_port(), st.free_port()
+    actions_url, rasa_url = f"http://127.0.0.1:{actions_port}", f"http://127.0.0.1:{rasa_port}"
+    endpoints = work / "endpoints.yml"
+    (work / "tracker.db").unlink(missing_ok=True)
+    st.write_endpoints(endpoints, actions_url, work / "tracker.db")
+    out = work / "rasa.prof"
+    out.unlink(missing_ok=True)
+    actions = st._start([str(st.BIN / "rasa"), "run", "actions", "--actions", "actions",
+                         "--port", str(actions_port)], work / "actions.log", env, ROOT)
+    rasa = None
+    try:
+        st.wait_until_up(f"{actions_url}/health", actions, work / "actions.log", 240)
+        model = str(args.model or newest_model(ROOT / "models"))
+        rasa = st._start([sys.executable, "-m", "bench.profile_rasa", "--serve", str(out),
+                          "run", "--port", str(rasa_port), "--interface", "127.0.0.1",
+                          "--endpoints", str(endpoints), "--credentials",
+                          str(ROOT / "credentials.yml"), "--model", model],
+                         work / "rasa.log", env, ROOT)
+        st.wait_until_up(f"{rasa_url}/", rasa, work / "rasa.log", 240)
+        url = f"{rasa_url}/webhooks/rest/webhook"
+        load.warm_up(url, messages.OUR_EPISODES)
+        if args.profile:
+            os.kill(rasa.pid, signal.SIGUSR1)
+        before = {"rasa": cpu_seconds(rasa.pid), "actions": cpu_seconds(actions.pid)}
+        result = load.concurrent(url, messages.OUR_EPISODES, args.conversations,
+                                 args.per_conversation)
+        after = {"rasa": cpu_seconds(rasa.pid), "actions": cpu_seconds(actions.pid)}
+        if args.profile:
+            os.kill(rasa.pid, signal.SIGUSR2)
+            deadline = time.monotonic() + 30
+            while not out.exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        summary = result.summary()
+        print(f"{result.messages} messages, {args.conversations} at once: "
+              f"{summary['throughput_msg_s']} msg/s, p95 {summary['p95_ms']} ms, "
+              f"{summary['failures']} failed, {summary['empty_replies']} empty")
+        print("CPU ms per message: " + ", ".join(
+            f"{name} {(after[name] - before[name]) * 1000 / result.messages:.1f}"
+            for name in before) + ("  (profiled: about 2x slower)" if args.profile else ""))
+    finally:
+        for process in (rasa, actions):
+            if process is not None:
+                st._stop(process)
+    if args.profile and out.exists():
+        for order in ("cumulative", "tottime"):
+            print(f"\n--- by {order} ---")
+            pstats.Stats(str(out)).strip_dirs().sort_stats(order).print_stats(args.top)
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve"]:
+        serve(argv[1], argv[2:])
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_rasa", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, help="default: newest in models/")
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--per-conversation", type=int, default=15)
+    parser.add_argument("--top", type=int, default=40, help="functions listed per ordering")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="only the CPU ms per message, without the profiler's overhead")
+    parser.add_argument("--work-dir", default=str(ROOT / "var" / "profile"),
+                        help="logs, tracker database and rasa.prof (default var/profile)")
+    run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    main()
