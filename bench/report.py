@@ -10,10 +10,11 @@ from typing import Optional
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench-results"
 
+# Goals are ratios to the starter bot measured in the same run: absolute times differ about
+# 2x between machines (and with the machine's other load).
 GOALS = {
     "concurrent_throughput_vs_starter": 2.0,   # at 20 conversations: >= 2x the starter's msg/s
-    "concurrent_p95_ms": 1000.0,               # at 20 conversations: p95 < 1 s
-    "sequential_p95_ms": 100.0,                # one conversation at a time: p95 < 100 ms
+    "concurrent_p95_vs_starter": 0.5,          # at 20 conversations: p95 <= 0.5x the starter's
 }
 
 
@@ -43,8 +44,11 @@ def compare(ours: dict, starter: dict) -> dict:
 
 
 def goals(ours: dict, starter: dict) -> dict:
+    """One Rasa server against the starter (the scaled goals are in bench/scaled.py; the
+    one-at-a-time goal in bench/__main__.py)."""
     seq, conc = ours["load"]["sequential"], ours["load"]["concurrent"]
     ratio = _ratio(conc["throughput_msg_s"], starter["load"]["concurrent"]["throughput_msg_s"])
+    p95 = _ratio(conc["p95_ms"], starter["load"]["concurrent"]["p95_ms"])
     failed = seq["failures"] + conc["failures"]
     n = conc["conversations"]
     empty = seq["empty_replies"] + conc["empty_replies"]
@@ -52,14 +56,10 @@ def goals(ours: dict, starter: dict) -> dict:
         f"{n} at once: throughput >= 2x starter": {
             "value": ratio, "met": ratio is not None
             and ratio >= GOALS["concurrent_throughput_vs_starter"]},
-        f"{n} at once: p95 < 1 s": {
-            "value": conc["p95_ms"], "met": conc["p95_ms"] is not None
-            and conc["p95_ms"] < GOALS["concurrent_p95_ms"]},
+        f"{n} at once: p95 <= 0.5x starter": {
+            "value": p95, "met": p95 is not None and p95 <= GOALS["concurrent_p95_vs_starter"]},
         "no failed or empty reply": {"value": f"{failed} failed, {empty} empty",
                                      "met": failed == 0 and empty == 0},
-        "sequential: p95 < 100 ms": {
-            "value": seq["p95_ms"], "met": seq["p95_ms"] is not None
-            and seq["p95_ms"] < GOALS["sequential_p95_ms"]},
     }
 
 
