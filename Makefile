@@ -53,9 +53,11 @@ $(PY):
 	@echo "==> Creating the virtual environment in $(VENV) (Python 3.10)"
 	@python="$$(scripts/find-python.sh)" && "$$python" -m venv $(VENV)
 
-$(STAMPS)/installed: requirements.txt constraints.txt | $(PY)
+$(STAMPS)/installed: requirements.txt constraints.txt pyproject.toml | $(PY)
 	@echo "==> Installing pinned dependencies (first time: about 3 minutes, 2.7 GB)"
 	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements.txt -c constraints.txt
+	@echo "==> Installing the project itself (editable: its packages import by name)"
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@mkdir -p $(STAMPS) && touch $@
 
 setup: $(STAMPS)/installed

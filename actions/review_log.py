@@ -25,7 +25,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT
 
 KINDS = ("unanswered", "low_confidence", "out_of_scope", "negative_feedback", "handover")
 OPEN, CLOSED, RESOLVED, DISMISSED = "open", "closed", "resolved", "dismissed"

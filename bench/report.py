@@ -7,8 +7,9 @@ import time
 from pathlib import Path
 from typing import Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "bench-results"
+from actions.settings import PROJECT_ROOT
+
+RESULTS_DIR = PROJECT_ROOT / "bench-results"
 
 GOALS = {
     "concurrent_throughput_vs_starter": 2.0,   # at 20 conversations: >= 2x the starter's msg/s

@@ -28,29 +28,15 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "tests" / "telegram"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from channels.telegram.app import ALLOWED_UPDATES, build_application, close_rasa  # noqa: E402
-from channels.telegram.config import Settings  # noqa: E402
-from telegram_standins import TOKEN, BotApiStandIn, Call, FakeRasa, message_update  # noqa: E402
+from bench.measure import percentile
+from channels.telegram.app import ALLOWED_UPDATES, build_application, close_rasa
+from channels.telegram.config import Settings
+from testsupport.fake_rasa import FakeRasa, echo
+from testsupport.telegram_api import TOKEN, BotApiStandIn, Call, message_update
 
 FIRST_CHAT = 10_000
-
-
-def echo(sender: str, message: str) -> List[dict]:
-    """Fake Rasa answer: one text that names the message, so replies can be matched."""
-    return [{"recipient_id": sender, "text": f"echo {message}"}]
-
-
-def percentile(values: List[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Citizens:

@@ -22,7 +22,8 @@ from typing import Iterator, List, Optional, Sequence
 import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT
+
 BIN = Path(sys.executable).parent
 
 
@@ -112,7 +113,7 @@ def write_endpoints(path: Path, actions_url: str, tracker_db: Path,
 @contextlib.contextmanager
 def running_assistant(
     model: Optional[Path] = None,
-    project: Path = ROOT,
+    project: Path = PROJECT_ROOT,
     with_actions: bool = True,
     work_dir: Optional[Path] = None,
     extra_env: Optional[dict] = None,
@@ -157,7 +158,7 @@ def running_assistant(
         args += ["--model", str(model or project / "models")]
         if cors:
             args += ["--cors", *cors]
-        processes.append(_start(args, log, {**env, "PYTHONPATH": str(ROOT)}, project))
+        processes.append(_start(args, log, env, project))  # rasa_server: installed (make setup)
         wait_until_up(f"{rasa_url}/", processes[-1], log, startup_timeout)
         yield Stack(rasa_url, actions_url, work_dir, tracker_db, list(processes))
 
@@ -194,11 +195,11 @@ def running_scaled_assistant(
         actions_url = f"http://127.0.0.1:{actions_port}"
         log = work_dir / "actions.log"
         actions = _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                          "--port", str(actions_port)], log, {**env, "PYTHONPATH": str(ROOT)},
-                         ROOT)
+                          "--port", str(actions_port)], log, env,
+                         PROJECT_ROOT)
         cleanup.callback(_stop, actions)
         scaled = ScaledSet(instances=instances, port=free_port(), work_dir=work_dir,
-                           actions_url=actions_url, model=model or ROOT / "models",
+                           actions_url=actions_url, model=model or PROJECT_ROOT / "models",
                            cors=cors or (), env=dict(extra_env or {}),
                            instance_ports=[free_port() for _ in range(instances)],
                            startup_timeout=startup_timeout, access_log=access_log)

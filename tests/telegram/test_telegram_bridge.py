@@ -10,7 +10,7 @@ from bridge_support import bridge_settings, running_bridge
 from channels.telegram import texts
 from channels.telegram.render import CALLBACK_PREFIX
 from channels.telegram.state import sender_id
-from telegram_standins import callback_update, message_update
+from testsupport.telegram_api import callback_update, message_update
 
 pytestmark = pytest.mark.asyncio
 CHAT = 4242

@@ -5,7 +5,7 @@ to it over real HTTP exactly as in production. It behaves like Zalo where the br
 correctness depends on it: access tokens are checked (-216 when invalid or expired), and a
 refresh token works exactly once (each refresh returns a new pair and kills the old one).
 
-Used by tests/zalo and bench/zalo_bench.py (which imports it as tests.zalo.zalo_standins).
+Used by tests/zalo and bench/zalo_bench.py; the fake Rasa is testsupport.fake_rasa.
 """
 
 from __future__ import annotations
@@ -174,15 +174,7 @@ class ZaloStandIn(LoopbackServer):
                                   "expires_in": "90000"})
 
 
-# --- fake Rasa ------------------------------------------------------------------------------
-
-
-@dataclass
-class RasaCall:
-    sender: str
-    message: str
-    started: float
-    duration: float
+# --- Rasa answers for the bridge tests (served by testsupport.fake_rasa.FakeRasa) ---------
 
 
 def demo_answers(sender: str, message: str) -> List[dict]:
@@ -201,29 +193,6 @@ def demo_answers(sender: str, message: str) -> List[dict]:
         return [{"recipient_id": sender, "text": "Lệ phí: 200.000 đồng/lần."}]
     return [{"recipient_id": sender,
              "text": f"Bạn hỏi: {message} | xem https://dichvucong.gov.vn."}]
-
-
-class FakeRasa(LoopbackServer):
-    """Rasa's REST webhook; `delay` is its thinking time per message."""
-
-    def __init__(self, answer: Callable[[str, str], List[dict]] = demo_answers,
-                 delay: float = 0.0) -> None:
-        super().__init__()
-        self.answer, self.delay = answer, delay
-        self.calls: List[RasaCall] = []
-
-    def routes(self, app: web.Application) -> None:
-        app.router.add_post("/webhooks/rest/webhook", self._webhook)
-
-    async def _webhook(self, request: web.Request) -> web.Response:
-        started = time.perf_counter()
-        body = await request.json()
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        answer = self.answer(body["sender"], body["message"])
-        self.calls.append(RasaCall(body["sender"], body["message"], started,
-                                   time.perf_counter() - started))
-        return web.json_response(answer)
 
 
 # --- webhook events as Zalo sends them --------------------------------------------------------
