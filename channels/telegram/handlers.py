@@ -17,12 +17,12 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from channels.common.rasa_client import RasaClient, RasaUnavailable
 from telegram import Message, ReplyParameters, Update
 
 from . import texts
 from .config import Settings
 from .officer_replies import OfficerReplies
-from .rasa_client import RasaClient, RasaUnavailable
 from .render import (
     PayloadStore,
     build_keyboard,
