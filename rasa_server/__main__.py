@@ -7,18 +7,25 @@ message. Here the validator is built once; responses are checked against the sam
 and rejected with the same error. Everything else is stock Rasa.
 
     python -m rasa_server run --model models ...   # same arguments as `rasa`
+    python -m rasa_server run actions ...         # the action server, as `rasa run actions`
+
+Both start quietly: deprecation notices of Rasa's dependencies are dropped (quiet.py).
 """
 
 from __future__ import annotations
 
-import functools
-import sys
+from rasa_server import quiet
 
-from jsonschema import ValidationError
-from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
+quiet.install()  # first: importing Rasa raises the notices it drops
 
-from rasa_server import lock_store
+import functools  # noqa: E402
+import sys  # noqa: E402
+
+from jsonschema import ValidationError  # noqa: E402
+from jsonschema.validators import validator_for  # noqa: E402
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+
+from rasa_server import lock_store  # noqa: E402
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,10 +55,11 @@ def install() -> None:
 
 def main() -> None:
     install()
-    from rasa.__main__ import main as rasa_main
+    import rasa.__main__ as rasa_cli
 
+    quiet.keep_after_rasa_setup(rasa_cli)
     sys.argv[0] = "rasa"
-    rasa_main()
+    rasa_cli.main()
 
 
 if __name__ == "__main__":
