@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
+from actions.settings import PROJECT_ROOT
+
 OFFICIAL_BOT_API = "https://api.telegram.org"
+DEFAULT_STATE_FILE = "var/telegram/state.pickle"
 
 
 class ConfigError(ValueError):
@@ -45,6 +49,11 @@ class Settings:
     send_retries: int = 3
     # Seconds between two looks for officers' replies to deliver (issue #11).
     officer_reply_seconds: float = 5.0
+    # Buttons: python-telegram-bot's callback-data cache maps the short ids Telegram carries
+    # back to Rasa's payloads. It holds the newest `button_cache_size` keyboards and is kept
+    # in `state_file` (None: memory only, forgotten at a restart).
+    button_cache_size: int = 20000
+    state_file: Optional[Path] = None
 
     @property
     def bot_api_url(self) -> str:
@@ -135,4 +144,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         send_rate=_number(env, "TELEGRAM_SEND_RATE", 25.0),
         send_retries=_number(env, "TELEGRAM_SEND_RETRIES", 3, int),
         officer_reply_seconds=_number(env, "TELEGRAM_OFFICER_REPLY_SECONDS", 5.0),
+        button_cache_size=_number(env, "TELEGRAM_BUTTON_CACHE", 20000, int),
+        state_file=PROJECT_ROOT / (env.get("TELEGRAM_STATE_FILE", "").strip() or DEFAULT_STATE_FILE),
     )
