@@ -1,7 +1,7 @@
 """Benchmark of the Telegram bridge: latency it adds per message, and chats served at once.
 
 Runs the real bridge (python-telegram-bot Application, long polling) in this process,
-against the loopback Bot API stand-in and a fake Rasa from tests/telegram running in a
+against the loopback Bot API stand-in and the fake Rasa (both from testsupport/) running in a
 child process (so their CPU use does not slow the bridge down). N chats talk at the same
 time, each like a citizen: it sends its next message `--think` seconds after the answer
 to the previous one arrives (0 = immediately, which saturates the bridge and then

@@ -1,8 +1,8 @@
 """The one fake of Rasa's REST channel, for channel tests and channel benchmarks.
 
-A real HTTP server on loopback (aiohttp, keep-alive like Rasa's Sanic server) in its own
-thread and event loop, so a bridge or a browser under test talks to it over real HTTP exactly
-as to Rasa, and its work never runs on the event loop of the bridge being measured. It answers
+A real HTTP server on loopback (testsupport/loopback.py: aiohttp, keep-alive like Rasa's
+Sanic server, its own thread and event loop), so a bridge or a browser under test talks to it
+exactly as to Rasa, and its work never runs on the loop of the bridge being measured. It answers
 POST /webhooks/rest/webhook with `answer(sender, message)`, can be stopped and started again on
 the same port ("Rasa is down"), answer slowly (`delay`), and allows the CORS origins in
 `allowed_origins` (the widget's page). End-to-end tests use the real Rasa server instead.
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, List
 
 from aiohttp import web
+
+from testsupport.loopback import LoopbackServer
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 
@@ -39,12 +40,13 @@ def echo(sender: str, message: str) -> List[dict]:
     return [{"recipient_id": sender, "text": f"echo {message}"}]
 
 
-class FakeRasa:
-    """Rasa's REST webhook on 127.0.0.1; `start()` returns self, `stop()` refuses connections
-    (open keep-alive ones included) until `start()` again, on the same port."""
+class FakeRasa(LoopbackServer):
+    """Rasa's REST webhook on 127.0.0.1 (testsupport/loopback.py): `start()` returns self,
+    `stop()` refuses connections until `start()` again, on the same port."""
 
     def __init__(self, answer: Answer = echo, delay: float = 0.0,
                  allowed_origins: Iterable[str] = ()) -> None:
+        super().__init__()
         self.answer, self.delay = answer, delay
         self.allowed_origins = set(allowed_origins)
         # Bodies as they arrive (before answering) and calls once answered, in order.
@@ -52,56 +54,14 @@ class FakeRasa:
         self.calls: List[RasaCall] = []
         self.in_flight = 0
         self.max_in_flight = 0
-        self.port = 0
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def messages(self) -> List[str]:
         """The messages received so far, in order."""
         return [body["message"] for body in self.received]
 
-    def start(self) -> "FakeRasa":
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the fake Rasa did not start")
-        return self
-
-    def stop(self) -> None:
-        """Take Rasa down: connections are refused until start() again."""
-        if self._loop and self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            self._thread.join(10)
-        self._loop = None
-
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._start_site())
-        ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post(WEBHOOK_PATH, self._webhook)
         app.router.add_route("OPTIONS", WEBHOOK_PATH, self._preflight)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        # reuse_address: start again on the same port right after stop().
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=512,
-                           reuse_address=True)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-
-    async def _shutdown(self) -> None:
-        await self._runner.cleanup()
-        asyncio.get_running_loop().stop()
 
     def _cors(self, request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
         origin = request.headers.get("Origin")

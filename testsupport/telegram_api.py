@@ -20,6 +20,8 @@ from typing import Callable, Dict, List, Optional
 
 from aiohttp import web
 
+from testsupport.loopback import LoopbackServer
+
 TOKEN = "123456:TEST-token-for-loopback-only"
 BOT_USER = {
     "id": 123456, "is_bot": True, "first_name": "Trợ lý thủ tục", "username": "thutuc_test_bot",
@@ -40,13 +42,14 @@ class Call:
     at: float = field(default_factory=time.perf_counter)
 
 
-class BotApiStandIn:
+class BotApiStandIn(LoopbackServer):
     """A minimal Telegram Bot API server: getUpdates long polling, sendMessage & co.
 
     Tests push updates (as a citizen's client would) and read back the calls the bridge
     made. Thread-safe: the server runs on its own loop in a background thread."""
 
     def __init__(self, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
         self.calls: List[Call] = []
         self.delivered_at: Dict[int, float] = {}  # update_id -> time handed to the bridge
@@ -59,55 +62,21 @@ class BotApiStandIn:
         self._updates: List[dict] = []
         self._next_update_id = 1
         self._next_message_id = 1000
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._arrived: Optional[asyncio.Event] = None
-        self._thread: Optional[threading.Thread] = None
-        self._runner: Optional[web.AppRunner] = None
         self._closing = False
-        self.url = ""
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> "BotApiStandIn":
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
+    async def on_start(self) -> None:
+        self._arrived = asyncio.Event()
 
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._start_site())
-        ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _shutdown(self) -> None:
-        """Wake parked long polls, close the site, cancel leftovers, then stop the loop."""
+    async def on_stop(self) -> None:
+        """Wake parked long polls (the base then closes the site and cancels leftovers)."""
         self._closing = True
         self._arrived.set()
-        await self._runner.cleanup()
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        asyncio.get_running_loop().stop()
 
-    async def _start_site(self) -> None:
-        self._arrived = asyncio.Event()
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        if self._loop:
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            self._thread.join(10)
 
     # -- what a citizen's Telegram client would do ----------------------------------------
 

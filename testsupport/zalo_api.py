@@ -22,6 +22,7 @@ import httpx
 from aiohttp import web
 
 from channels.zalo.signature import HEADER, sign
+from testsupport.loopback import LoopbackServer
 
 APP_ID = "4318123456789012345"
 APP_SECRET = "test-app-secret-loopback-only"
@@ -46,51 +47,6 @@ class Sent:
     @property
     def buttons(self) -> List[dict]:
         return (self.message.get("attachment") or {}).get("payload", {}).get("buttons") or []
-
-
-class LoopbackServer:
-    """An aiohttp server on 127.0.0.1 with its own event loop in a background thread."""
-
-    def __init__(self) -> None:
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
-        self.url = ""
-
-    def routes(self, app: web.Application) -> None:
-        raise NotImplementedError
-
-    def start(self) -> "LoopbackServer":
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._start_site())
-        ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application()
-        self.routes(app)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0, backlog=512).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def _shutdown(self) -> None:
-        await self._runner.cleanup()
-        asyncio.get_running_loop().stop()
-
-    def stop(self) -> None:
-        """Take the server down: connections are refused from now on."""
-        if self._loop and self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            self._thread.join(10)
 
 
 class ZaloStandIn(LoopbackServer):

@@ -24,12 +24,13 @@ from telegram.ext import (
 )
 
 from channels.common.rasa_client import RasaClient
+from channels.common.rate_limit import RateLimiter
 from telegram import BotCommand, Update
 
 from . import handlers, texts
 from .config import Settings
 from .officer_replies import OfficerReplies
-from .state import ChatLocks, RateLimiter
+from .state import ChatLocks
 
 logger = logging.getLogger(__name__)
 

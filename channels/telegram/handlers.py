@@ -18,6 +18,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes, InvalidCallbackData
 
 from channels.common.rasa_client import RasaClient, RasaUnavailable
+from channels.common.rate_limit import RateLimiter, Verdict
 from telegram import Message, ReplyParameters, Update
 
 from . import texts
@@ -30,7 +31,7 @@ from .render import (
     title_for_callback,
     to_html,
 )
-from .state import ChatLocks, RateLimiter, Verdict, chat_hash, sender_id
+from .state import ChatLocks, chat_hash, sender_id
 
 logger = logging.getLogger(__name__)
 

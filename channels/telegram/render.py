@@ -14,6 +14,7 @@ from typing import Iterable, List, Optional
 
 from telegram.ext import InvalidCallbackData
 
+from channels.common import split
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -61,59 +62,11 @@ def _fits(text: str, limit: int) -> bool:
     return telegram_length(to_html(text)) <= limit
 
 
-def _hard_cut(piece: str, limit: int) -> List[str]:
-    """Last resort for one unbreakable run (e.g. a huge URL): cut where it still fits."""
-    chunks = []
-    while piece and not _fits(piece, limit):
-        cut = min(len(piece), limit)
-        while cut > 1 and not _fits(piece[:cut], limit):
-            cut -= max(1, cut // 20)
-        chunks.append(piece[:cut])
-        piece = piece[cut:]
-    return chunks + ([piece] if piece else [])
-
-
-# Coarsest first: paragraphs, lines, sentences, words. (pattern, joiner) pairs.
-_SEPARATORS = (
-    (re.compile(r"\n[ \t]*\n+"), "\n\n"),
-    (re.compile(r"\n"), "\n"),
-    (re.compile(r"(?<=[.!?…])[ \t]+"), " "),
-    (re.compile(r"[ \t]+"), " "),
-)
-
-
-def _split_at(text: str, limit: int, level: int) -> List[str]:
-    """Greedily pack the parts of one separator level; recurse for parts still too long."""
-    if _fits(text, limit):
-        return [text]
-    if level >= len(_SEPARATORS):
-        return _hard_cut(text, limit)
-    pattern, joiner = _SEPARATORS[level]
-    chunks: List[str] = []
-    current = ""
-    for part in pattern.split(text):
-        if not part.strip():
-            continue
-        if not _fits(part, limit):
-            chunks.extend([current] if current else [])
-            chunks.extend(_split_at(part, limit, level + 1))
-            current = ""
-            continue
-        candidate = f"{current}{joiner}{part}" if current else part
-        if _fits(candidate, limit):
-            current = candidate
-        else:
-            chunks.append(current)
-            current = part
-    return chunks + ([current] if current else [])
-
-
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> List[str]:
-    """Split a bot text into chunks that each fit one Telegram message.
-
-    Paragraphs (blank lines) stay together when possible; only a paragraph that is
-    itself too long is broken at lines, then sentences, then words."""
-    return [chunk.strip() for chunk in _split_at(text.strip(), limit, 0) if chunk.strip()]
+    """Split a bot text into chunks that each fit one Telegram message (channels/common/split.py:
+    paragraphs, then lines, sentences, words)."""
+    return split.split_text(text, lambda piece: _fits(piece, limit), limit,
+                            (split.PARAGRAPHS, split.LINES, split.SENTENCES, split.WORDS))
 
 
 def _button_title(button: dict) -> str:

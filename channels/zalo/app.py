@@ -19,8 +19,8 @@ import httpx
 from aiohttp import web
 
 from channels.common.rasa_client import RasaClient
+from channels.common.rate_limit import RateLimiter
 
-from ..telegram.state import RateLimiter
 from .config import WEBHOOK_PATH, Settings
 from .handlers import Bridge
 from .render import PayloadStore

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from channels.common.rasa_client import RasaClient, RasaUnavailable
+from channels.common.rate_limit import RateLimiter, Verdict
 
-from ..telegram.state import RateLimiter, Verdict
 from . import texts
 from .config import Settings
 from .render import PayloadStore, is_payload_id, split_text, zalo_messages

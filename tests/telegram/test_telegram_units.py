@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from telegram.ext import InvalidCallbackData
 
+from channels.common.rate_limit import RateLimiter, Verdict
 from channels.telegram.config import ConfigError, load_settings
 from channels.telegram.render import (
     build_keyboard,
@@ -15,7 +16,7 @@ from channels.telegram.render import (
     title_for_callback,
     to_html,
 )
-from channels.telegram.state import ChatLocks, RateLimiter, Verdict, chat_hash, sender_id
+from channels.telegram.state import ChatLocks, chat_hash, sender_id
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 TOKEN_ENV = {"TELEGRAM_BOT_TOKEN": "1:abc"}
