@@ -9,7 +9,9 @@ and rejected with the same error. Everything else is stock Rasa.
     python -m rasa_server run --model models ...   # same arguments as `rasa`
     python -m rasa_server run actions ...         # the action server, as `rasa run actions`
 
-Both start quietly: deprecation notices of Rasa's dependencies are dropped (quiet.py).
+Both start quietly: deprecation notices of Rasa's dependencies are dropped (quiet.py). The
+action server gets no fix and imports nothing more than `rasa run actions` does (Rasa's core
+would add about 400 MB to it), so the fixes' imports happen in install().
 """
 
 from __future__ import annotations
@@ -23,20 +25,19 @@ import sys  # noqa: E402
 
 from jsonschema import ValidationError  # noqa: E402
 from jsonschema.validators import validator_for  # noqa: E402
-from rasa.core.actions.action import RemoteAction  # noqa: E402
-
-from rasa_server import lock_store  # noqa: E402
 
 
 @functools.lru_cache(maxsize=1)
 def _action_response_validator():
+    from rasa.core.actions.action import RemoteAction
+
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: dict) -> bool:
+def _validate_action_result(self, result: dict) -> bool:  # a RemoteAction method
     try:
         _action_response_validator().validate(result)
         return True
@@ -49,12 +50,18 @@ def _validate_action_result(self: RemoteAction, result: dict) -> bool:
 
 
 def install() -> None:
+    """The Rasa server's fixes (not needed by the action server)."""
+    from rasa.core.actions.action import RemoteAction
+
+    from rasa_server import lock_store
+
     RemoteAction._validate_action_result = _validate_action_result
     lock_store.install()  # several instances sharing Redis: see lock_store.py
 
 
 def main() -> None:
-    install()
+    if sys.argv[1:3] != ["run", "actions"]:
+        install()
     import rasa.__main__ as rasa_cli
 
     quiet.keep_after_rasa_setup(rasa_cli)
