@@ -140,6 +140,10 @@ def serve_standins(conn, chats: int, messages: int, rasa_delay: float, think: fl
     They live in their own process so their CPU work (and GIL) does not slow down the
     bridge being measured; perf_counter is system-wide, so times compare across processes."""
     logging.getLogger("aiohttp").setLevel(logging.CRITICAL)  # cancelled polls at shutdown
+    # Two event loops (Bot API stand-in, fake Rasa) and the citizens share this process's
+    # GIL; switch between them quickly so the harness does not add its own waits to the
+    # figures (the default interval is 5 ms), as bench/zalo_bench.py does.
+    sys.setswitchinterval(0.0005)
     api, rasa = BotApiStandIn().start(), FakeRasa(echo, delay=rasa_delay).start()
     citizens = Citizens(api, chats, messages, think)
     api.on_call = citizens.on_call
