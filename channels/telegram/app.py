@@ -23,13 +23,13 @@ from telegram.ext import (
     filters,
 )
 
-from channels.common.rasa_client import RasaClient
 from channels.common.rate_limit import RateLimiter
 from telegram import BotCommand, Update
 
 from . import handlers, texts
 from .config import Settings
 from .officer_replies import OfficerReplies
+from .rasa_client import RasaClient
 from .state import ChatLocks
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def make_bridge(settings: Settings, rasa: Optional[RasaClient] = None) -> handle
     return handlers.Bridge(
         settings=settings,
         rasa=rasa or RasaClient(settings.rasa_url, settings.rasa_connect_timeout,
-                                settings.rasa_read_timeout, connections=settings.rasa_workers),
+                                settings.rasa_read_timeout, settings.rasa_workers),
         rate=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window),
         locks=ChatLocks(),
         officer=OfficerReplies(settings.officer_reply_seconds),
@@ -84,10 +84,10 @@ async def start_up(application: Application) -> None:
 
 
 async def close_rasa(application: Application) -> None:
-    """Release the Rasa client's connections when the bot shuts down."""
+    """Release the Rasa client's threads and connections when the bot shuts down."""
     bridge = application.bot_data[handlers.BRIDGE_KEY]
     await bridge.officer.stop()
-    await bridge.rasa.close()
+    bridge.rasa.close()
 
 
 def rate_limiter(settings: Settings) -> AIORateLimiter:

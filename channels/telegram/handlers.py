@@ -17,13 +17,13 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes, InvalidCallbackData
 
-from channels.common.rasa_client import RasaClient, RasaUnavailable
 from channels.common.rate_limit import RateLimiter, Verdict
 from telegram import Message, ReplyParameters, Update
 
 from . import texts
 from .config import Settings
 from .officer_replies import OfficerReplies
+from .rasa_client import RasaClient, RasaUnavailable
 from .render import (
     build_keyboard,
     split_text,

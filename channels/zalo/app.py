@@ -18,11 +18,11 @@ from typing import AsyncIterator, Optional
 import httpx
 from aiohttp import web
 
-from channels.common.rasa_client import RasaClient
 from channels.common.rate_limit import RateLimiter
 
 from .config import WEBHOOK_PATH, Settings
 from .handlers import Bridge
+from .rasa_client import RasaClient
 from .render import PayloadStore
 from .signature import HEADER, is_fresh, valid_signature
 from .state import SeenEvents

@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 from typing import List, Optional
 
-from channels.common.rasa_client import RasaClient, RasaUnavailable
 from channels.common.rate_limit import RateLimiter, Verdict
 
 from . import texts
 from .config import Settings
+from .rasa_client import RasaClient, RasaUnavailable
 from .render import PayloadStore, is_payload_id, split_text, zalo_messages
 from .state import SeenEvents, UserQueues, sender_id, user_hash
 from .tokens import ZaloError

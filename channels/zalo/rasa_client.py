@@ -1,4 +1,4 @@
-"""Client for Rasa's REST channel (docs/CONTRACT.md) on a bridge's own event loop (Telegram, Zalo).
+"""Client for Rasa's REST channel (docs/CONTRACT.md) on the bridge's own event loop.
 
 Every failure becomes RasaUnavailable, so handlers have exactly one error to deal with.
 Only connections that could not be opened are retried (httpx's transport does that, with
