@@ -25,7 +25,10 @@ WIDGET_ORIGINS ?= http://localhost:$(WIDGET_PORT) http://127.0.0.1:$(WIDGET_PORT
 # RASA_INSTANCES=N (N > 1): N Rasa servers on RASA_PORT+1..+N behind nginx on RASA_PORT,
 # conversations in PostgreSQL, locks in Redis (README "Several Rasa servers").
 RASA_INSTANCES ?= 1
-export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS RASA_INSTANCES
+# The endpoints files name the action server as ${ACTION_ENDPOINT_URL} (Rasa fills it in), so
+# ACTIONS_PORT reaches Rasa; every rasa command here (run, test core) needs it set.
+ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export ENDPOINTS RASA_PORT ACTIONS_PORT WIDGET_PORT WIDGET_ORIGINS RASA_INSTANCES ACTION_ENDPOINT_URL
 # ASSISTANT_TODAY=YYYY-MM-DD answers as the rules stand on that day (tests, demos, staff checking
 # a rule that starts later); without it, today's date in Vietnam.
 ifdef ASSISTANT_TODAY
@@ -53,9 +56,11 @@ $(PY):
 	@echo "==> Creating the virtual environment in $(VENV) (Python 3.10)"
 	@python="$$(scripts/find-python.sh)" && "$$python" -m venv $(VENV)
 
-$(STAMPS)/installed: requirements.txt constraints.txt | $(PY)
+$(STAMPS)/installed: requirements.txt constraints.txt pyproject.toml | $(PY)
 	@echo "==> Installing pinned dependencies (first time: about 3 minutes, 2.7 GB)"
 	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements.txt -c constraints.txt
+	@echo "==> Installing the project itself (editable: its packages import by name)"
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@mkdir -p $(STAMPS) && touch $@
 
 setup: $(STAMPS)/installed
@@ -119,8 +124,9 @@ $(MODEL): $(TRAINING_INPUTS) | $(STAMPS)/installed
 train: check-catalog $(MODEL)
 
 # --- run -------------------------------------------------------------------------------------
+# scripts/run.py: the one launcher (scripts/stack.py's commands, as in tests and benchmarks).
 run: train staff-setup $(if $(filter-out 1,$(RASA_INSTANCES)),scale-servers)
-	@scripts/run.sh
+	@$(PY) -m scripts.run
 
 # --- tests -----------------------------------------------------------------------------------
 validate: setup

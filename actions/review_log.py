@@ -32,7 +32,8 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT
+
 logger = logging.getLogger(__name__)
 
 KINDS = ("unanswered", "low_confidence", "out_of_scope", "negative_feedback", "handover")

@@ -28,10 +28,7 @@ warnings.filterwarnings("ignore")
 warnings.showwarning = lambda *args, **kwargs: None
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
+from actions.settings import PROJECT_ROOT  # noqa: E402
 from bench import answers_cost, messages, report, run_load, scaled, starter, training  # noqa: E402
 from bench.measure import newest_model  # noqa: E402
 from nlu import content  # noqa: E402
@@ -84,7 +81,7 @@ def section(title: str) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     began = time.perf_counter()
-    model = (args.model or newest_model(ROOT / "models")).resolve()
+    model = (args.model or newest_model(PROJECT_ROOT / "models")).resolve()
     figures: dict = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -116,7 +113,7 @@ def main(argv=None) -> int:
 
     if not args.no_training:
         section("4. Training time (cold cache, models to a temp folder)")
-        ours["training"] = training.time_training(ROOT, "ours")
+        ours["training"] = training.time_training(PROJECT_ROOT, "ours")
         theirs["training"] = training.time_training(starter_dir, "starter")
 
     if not args.no_scaled:
@@ -171,7 +168,7 @@ def main(argv=None) -> int:
     if errors:
         print("\nFirst failed or empty replies (ours):")
         print("\n".join(f"  {e}" for e in errors[:10]))
-    print(f"\nFigures saved to {path.relative_to(ROOT)} (and bench-results/latest.json); "
+    print(f"\nFigures saved to {path.relative_to(PROJECT_ROOT)} (and bench-results/latest.json); "
           f"{figures['total_seconds']:.0f} s in all.")
     return 0
 

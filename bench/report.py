@@ -7,8 +7,9 @@ import time
 from pathlib import Path
 from typing import Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "bench-results"
+from actions.settings import PROJECT_ROOT
+
+RESULTS_DIR = PROJECT_ROOT / "bench-results"
 
 # Goals are ratios to the starter bot measured in the same run: absolute times differ about
 # 2x between machines (and with the machine's other load).

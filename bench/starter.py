@@ -11,10 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from actions.settings import PROJECT_ROOT
+
 from .measure import newest_model
 
-ROOT = Path(__file__).resolve().parent.parent
-STARTER_DIR = ROOT / "starter-bot"
+STARTER_DIR = PROJECT_ROOT / "starter-bot"
 BIN = Path(sys.executable).parent
 
 

@@ -1,7 +1,7 @@
 """Benchmark of the Telegram bridge: latency it adds per message, and chats served at once.
 
 Runs the real bridge (python-telegram-bot Application, long polling) in this process,
-against the loopback Bot API stand-in and a fake Rasa from tests/telegram running in a
+against the loopback Bot API stand-in and the fake Rasa (both from testsupport/) running in a
 child process (so their CPU use does not slow the bridge down). N chats talk at the same
 time, each like a citizen: it sends its next message `--think` seconds after the answer
 to the previous one arrives (0 = immediately, which saturates the bridge and then
@@ -28,29 +28,15 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "tests" / "telegram"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from channels.telegram.app import ALLOWED_UPDATES, build_application, close_rasa  # noqa: E402
-from channels.telegram.config import Settings  # noqa: E402
-from telegram_standins import TOKEN, BotApiStandIn, Call, FakeRasa, message_update  # noqa: E402
+from bench.measure import percentile
+from channels.telegram.app import ALLOWED_UPDATES, build_application, close_rasa
+from channels.telegram.config import Settings
+from testsupport.fake_rasa import FakeRasa, echo
+from testsupport.telegram_api import TOKEN, BotApiStandIn, Call, message_update
 
 FIRST_CHAT = 10_000
-
-
-def echo(sender: str, message: str) -> List[dict]:
-    """Fake Rasa answer: one text that names the message, so replies can be matched."""
-    return [{"recipient_id": sender, "text": f"echo {message}"}]
-
-
-def percentile(values: List[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Citizens:
@@ -154,6 +140,10 @@ def serve_standins(conn, chats: int, messages: int, rasa_delay: float, think: fl
     They live in their own process so their CPU work (and GIL) does not slow down the
     bridge being measured; perf_counter is system-wide, so times compare across processes."""
     logging.getLogger("aiohttp").setLevel(logging.CRITICAL)  # cancelled polls at shutdown
+    # Two event loops (Bot API stand-in, fake Rasa) and the citizens share this process's
+    # GIL; switch between them quickly so the harness does not add its own waits to the
+    # figures (the default interval is 5 ms), as bench/zalo_bench.py does.
+    sys.setswitchinterval(0.0005)
     api, rasa = BotApiStandIn().start(), FakeRasa(echo, delay=rasa_delay).start()
     citizens = Citizens(api, chats, messages, think)
     api.on_call = citizens.on_call

@@ -29,26 +29,18 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import httpx
 
+from bench.measure import percentile
 from channels.zalo.app import running
 from channels.zalo.config import WEBHOOK_PATH
-from tests.zalo.zalo_standins import FakeRasa, Sent, ZaloStandIn, signed, text_event
-from tests.zalo.zalo_support import make_settings
+from testsupport.fake_rasa import FakeRasa, echo
+from testsupport.zalo_api import Sent, ZaloStandIn, signed, text_event
+from testsupport.zalo_bridge import make_settings
 
 FIRST_USER = 6_000_000_000_000_000
-
-
-def echo(sender: str, message: str) -> List[dict]:
-    """Fake Rasa answer: one text that names the message, so answers can be matched."""
-    return [{"recipient_id": sender, "text": f"echo {message}"}]
-
-
-def percentile(values: List[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Citizens:

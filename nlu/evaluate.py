@@ -12,8 +12,9 @@ from typing import Dict, List, Tuple
 import yaml
 from sklearn.metrics import accuracy_score, f1_score
 
-ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_DIR = ROOT / "tests" / "nlu"
+from actions.settings import PROJECT_ROOT
+
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
 
 
 def heldout_files() -> List[Path]:

@@ -8,11 +8,17 @@ and rejected with the same error. Each event is first checked only against the b
 the schema's `oneOf` for its own type (every branch requires a different `"event"` value,
 so no other branch can match): a later profile still put the full check, which tries all
 28 branches for every event, at 7-14% of Rasa's time per message. Anything that fails the
-quick check goes through the full one, so the accepted responses and errors are Rasa's. The other patches are in their own modules (events.py,
-lock_store.py; tracker_store.py is configured, not patched). Every patch replaces a
-function of Rasa 3.6.21, so the server refuses to start on any other Rasa version.
+quick check goes through the full one, so the accepted responses and errors are Rasa's. The
+other patches are in their own modules (events.py, lock_store.py, rule_policy.py;
+tracker_store.py is configured, not patched). Every patch replaces a function of Rasa 3.6.21,
+so the server refuses to start on any other Rasa version.
 
     python -m rasa_server run --model models ...   # same arguments as `rasa`
+    python -m rasa_server run actions ...         # the action server, as `rasa run actions`
+
+Both start quietly: deprecation notices of Rasa's dependencies are dropped (quiet.py). The
+action server gets no fix and imports nothing more than `rasa run actions` does (Rasa's core
+would add about 400 MB to it), so the fixes' imports happen in install().
 
 With RASA_ADMIN_TOKEN set, `run` also serves Rasa's HTTP API (`--enable-api`) behind that
 token, so the staff console can swap the model (`PUT /model`, scripts/model_swap.py) without a
@@ -22,16 +28,16 @@ the variable the API stays off, as before. The listening address is unchanged.
 
 from __future__ import annotations
 
-import functools
-import os
-import sys
+from rasa_server import quiet
 
-from jsonschema import ValidationError
-from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
-from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+quiet.install()  # first: importing Rasa raises the notices it drops
 
-from rasa_server import events, lock_store, rule_policy
+import functools  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+from jsonschema import ValidationError  # noqa: E402
+from jsonschema.validators import validator_for  # noqa: E402
 
 # The patches in this package replace functions of this exact Rasa release; on another one
 # they could silently change behaviour, so the server refuses to start (issue #8).
@@ -40,6 +46,8 @@ RASA_VERSION = "3.6.21"
 
 @functools.lru_cache(maxsize=1)
 def _action_response_validator():
+    from rasa.core.actions.action import RemoteAction
+
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
@@ -49,6 +57,9 @@ def _action_response_validator():
 @functools.lru_cache(maxsize=1)
 def _quick_validators():
     """The response without its events' `oneOf`, and one validator per event type."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     shell = {**schema, "properties": {**schema["properties"], "events": {"type": "array"}}}
@@ -69,7 +80,7 @@ def _quickly_valid(result) -> bool:
     return True
 
 
-def _validate_action_result(self: RemoteAction, result: dict) -> bool:
+def _validate_action_result(self, result: dict) -> bool:  # a RemoteAction method
     try:
         if not _quickly_valid(result):
             _action_response_validator().validate(result)
@@ -94,7 +105,12 @@ def check_rasa_version() -> None:
 
 
 def install() -> None:
+    """The Rasa server's fixes (not needed by the action server)."""
     check_rasa_version()
+    from rasa.core.actions.action import RemoteAction
+
+    from rasa_server import events, lock_store, rule_policy
+
     RemoteAction._validate_action_result = _validate_action_result
     lock_store.install()  # several instances sharing Redis: see lock_store.py
     events.install()  # event classes looked up by name in a table: see events.py
@@ -113,12 +129,14 @@ def admin_api_args(argv: list, token: str) -> list:
 
 
 def main() -> None:
-    install()
-    from rasa.__main__ import main as rasa_main
+    if sys.argv[1:3] != ["run", "actions"]:
+        install()
+    import rasa.__main__ as rasa_cli
 
+    quiet.keep_after_rasa_setup(rasa_cli)
     sys.argv = admin_api_args(sys.argv, os.environ.get("RASA_ADMIN_TOKEN", ""))
     sys.argv[0] = "rasa"
-    rasa_main()
+    rasa_cli.main()
 
 
 if __name__ == "__main__":

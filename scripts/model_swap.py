@@ -30,7 +30,7 @@ class SwapError(Exception):
 
 
 def instance_urls(env=os.environ) -> List[str]:
-    """The Rasa servers to switch: RASA_INSTANCE_URLS (scripts/run.sh sets it to each
+    """The Rasa servers to switch: RASA_INSTANCE_URLS (scripts/run.py sets it to each
     instance behind nginx), else RASA_URL (one server)."""
     urls = env.get("RASA_INSTANCE_URLS", "").split() or [env.get("RASA_URL", "http://localhost:5005")]
     return [url.rstrip("/") for url in urls]

@@ -16,7 +16,7 @@ For local use and CI, PostgreSQL, Redis and nginx run here as the user's own pro
 with their data under SCALE_DIR (var/scale/, git-ignored). TRACKER_DB_HOST or REDIS_URL
 point at existing servers instead; then nothing is started for them.
 
-    python -m scripts.scale     # what `make run RASA_INSTANCES=N` runs (scripts/run.sh)
+    python -m scripts.scale     # what `make run RASA_INSTANCES=N` runs (scripts/run.py)
 
 Tests and the benchmark use `scripts.stack.running_scaled_assistant`, built on `ScaledSet`.
 """
@@ -40,9 +40,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from scripts.stack import ROOT, _start, _stop, _tail, free_port, wait_until_up
+from actions.settings import PROJECT_ROOT
+from scripts.stack import _tail, free_port, rasa_command, server_env, start, stop, wait_until_up
 
-SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
+SCALED_ENDPOINTS = PROJECT_ROOT / "endpoints.scaled.yml"
 # A ticket lock lives this long (seconds; Rasa's own TICKET_LOCK_LIFETIME, default 60).
 # When an instance dies while it holds a conversation's lock, that conversation's next
 # message waits until the lock expires: 10 s is far above a message's processing time
@@ -95,10 +96,10 @@ class LocalPostgres:
 
     def start(self) -> "LocalPostgres":
         self._initdb()
-        self.process = _start(_as_postgres([
+        self.process = start(_as_postgres([
             pg_bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port),
             "-k", str(self.data_dir), "-c", "listen_addresses=127.0.0.1",
-        ]), self.log, dict(os.environ), ROOT)
+        ]), self.log, dict(os.environ), PROJECT_ROOT)
         self.wait_ready()
         psql = [shutil.which("psql") or pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port),
                 "-U", self.user, "-d", "postgres", "-Atc"]
@@ -145,9 +146,9 @@ class LocalRedis:
         if not Path(binary).exists():
             raise SystemExit("redis-server is missing: `make run` installs it "
                              "(apt-get install redis-server).")
-        self.process = _start([binary, "--port", str(self.port), "--bind", "127.0.0.1",
+        self.process = start([binary, "--port", str(self.port), "--bind", "127.0.0.1",
                                "--dir", str(self.data_dir), "--save", "", "--appendonly", "no",
-                               "--daemonize", "no"], self.log, dict(os.environ), ROOT)
+                               "--daemonize", "no"], self.log, dict(os.environ), PROJECT_ROOT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -253,9 +254,9 @@ class Nginx:
         conf.write_text(nginx_conf(self.listen, self.upstream_ports, self.prefix,
                                    self.access_log))
         log = self.prefix / "nginx.out"
-        self.process = _start([binary, "-p", str(self.prefix), "-c", str(conf),
+        self.process = start([binary, "-p", str(self.prefix), "-c", str(conf),
                                "-e", str(self.prefix / "error.log"),
-                               "-g", "daemon off;"], log, dict(os.environ), ROOT)
+                               "-g", "daemon off;"], log, dict(os.environ), PROJECT_ROOT)
         host, port = self.listen.rsplit(":", 1)
         host = "127.0.0.1" if host in ("0.0.0.0", "") else host
         deadline = time.monotonic() + 15  # nginx retries a busy port for a few seconds
@@ -332,9 +333,7 @@ class ScaledSet:
         return f"http://{host}:{self.port}"
 
     def rasa_env(self) -> Dict[str, str]:
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1",
-               "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
-               "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook"}
+        env = server_env({**self.env, "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook"})
         env.setdefault("TICKET_LOCK_LIFETIME", DEFAULT_LOCK_LIFETIME)
         if self.postgres:
             env.update(self.postgres.env)
@@ -365,12 +364,9 @@ class ScaledSet:
         return self
 
     def _launch(self, member: Instance) -> None:
-        args = [sys.executable, "-m", "rasa_server", "run", "--port", str(member.port),
-                "--interface", "127.0.0.1", "--endpoints", str(SCALED_ENDPOINTS),
-                "--credentials", str(ROOT / "credentials.yml"), "--model", str(self.model)]
-        if self.cors:
-            args += ["--cors", *self.cors]
-        member.process = _start(args, member.log, self.rasa_env(), ROOT)
+        args = rasa_command(member.port, SCALED_ENDPOINTS, self.model,
+                            PROJECT_ROOT / "credentials.yml", self.cors)
+        member.process = start(args, member.log, self.rasa_env(), PROJECT_ROOT)
         member.started_at = time.monotonic()
 
     def check_instances(self, say=print) -> None:
@@ -405,7 +401,7 @@ class ScaledSet:
             self.nginx.stop()
         for member in self.members:
             if member.process is not None:
-                _stop(member.process)
+                stop(member.process)
         for server in (self.redis, self.postgres):
             if server:
                 server.stop()
@@ -425,9 +421,9 @@ def main() -> int:
     scaled = ScaledSet(
         instances=int(env.get("RASA_INSTANCES", "2")),
         port=port,
-        work_dir=ROOT / env.get("SCALE_DIR", "var/scale"),
+        work_dir=PROJECT_ROOT / env.get("SCALE_DIR", "var/scale"),
         actions_url=f"http://localhost:{env.get('ACTIONS_PORT', '5055')}",
-        model=ROOT / env.get("MODEL", "models/assistant.tar.gz"),
+        model=PROJECT_ROOT / env.get("MODEL", "models/assistant.tar.gz"),
         listen_host=env.get("RASA_LISTEN", "0.0.0.0"),
         cors=env.get("WIDGET_ORIGINS", "").split(),
         postgres_port=int(env.get("TRACKER_DB_PORT") or 5432),

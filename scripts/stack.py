@@ -1,6 +1,9 @@
-"""Start the real action server and Rasa server as child processes, for tests and benchmarks.
+"""How the assistant's servers are started: the one launcher of `make run` (scripts/run.py),
+the tests and the benchmarks.
 
-`running_assistant()` picks free loopback ports, writes an endpoints file that points Rasa at
+The commands, environment and readiness checks live here once (`actions_command`,
+`rasa_command`, `server_env`, `start`, `wait_until_up`). `running_assistant()` is what tests
+and benchmarks use: it picks free loopback ports, writes an endpoints file that points Rasa at
 the action server and at a SQLite tracker store in a temporary folder, waits until both
 servers answer, and stops them on exit. Server logs go to files so a failure can show them.
 """
@@ -8,7 +11,9 @@ servers answer, and stops them on exit. Server logs go to files so a failure can
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,8 +27,43 @@ from typing import Iterator, List, Optional, Sequence
 import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT
+
 BIN = Path(sys.executable).parent
+# A quiet start: TensorFlow's C++ notices and SQLAlchemy's 2.0-migration notice (raised by
+# Rasa's own tracker store code) are not ours to act on. Python deprecation notices of Rasa's
+# dependencies are filtered inside the process (rasa_server/quiet.py): sanic resets the filters
+# an environment variable would set. Our own warnings and errors still show.
+QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+# rasa_sdk binds SANIC_HOST (default 0.0.0.0); only Rasa on this machine calls the actions.
+ACTIONS_ON_LOOPBACK = {"SANIC_HOST": "127.0.0.1"}
+
+
+def server_env(extra: Optional[dict] = None) -> dict:
+    """The environment of every server process: ours, quiet, unbuffered, no telemetry."""
+    return {**os.environ, **QUIET, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
+            **(extra or {})}
+
+
+def actions_command(port: int, package: str = "actions") -> List[str]:
+    """The action server (run with ACTIONS_ON_LOOPBACK in its environment). Through
+    rasa_server, which is the `rasa` command line plus quiet warnings (rasa_server/quiet.py)."""
+    return [sys.executable, "-m", "rasa_server", "run", "actions", "--actions", package,
+            "--port", str(port)]
+
+
+def rasa_command(port: int, endpoints: Path, model: Path, credentials: Path,
+                 cors: Sequence[str] = (), interface: Optional[str] = "127.0.0.1") -> List[str]:
+    """Rasa with the REST channel; rasa_server is `rasa` with cheaper per-message work (see
+    rasa_server/__init__.py). `interface` None: Rasa's default, every interface."""
+    args = [sys.executable, "-m", "rasa_server", "run", "--port", str(port),
+            "--endpoints", str(endpoints), "--credentials", str(credentials),
+            "--model", str(model)]
+    if interface:
+        args += ["--interface", interface]
+    if cors:
+        args += ["--cors", *cors]
+    return args
 
 
 @dataclass
@@ -60,14 +100,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _tail(path: Path, lines: int = 40) -> str:
+def _tail(path: Optional[Path], lines: int = 40) -> str:
+    if path is None:
+        return "(its messages are above)"
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Optional[Path],
+                  timeout: float) -> None:
+    """Wait until `url` answers 200; raise with the log's end if the process dies or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -81,14 +125,27 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"{url} did not answer within {timeout:.0f}s; log {log}:\n{_tail(log)}")
 
 
-def _start(args: list, log: Path, env: dict, cwd: Path) -> subprocess.Popen:
+def die_with_parent() -> None:
+    """Linux: send this process SIGTERM when the process that started it dies (even SIGKILLed),
+    so no server outlives its launcher."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def start(args: list, log: Optional[Path], env: dict, cwd: Path,
+          tied_to_parent: bool = False) -> subprocess.Popen:
+    """Start a server in its own session (a terminal's Ctrl+C reaches only the launcher, which
+    stops the servers in order); output to `log`, or to ours when None (make run).
+    `tied_to_parent`: the server gets SIGTERM if its launcher dies, even when SIGKILLed."""
     return subprocess.Popen(
-        args, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True,
+        args, cwd=cwd, env=env, stdout=log.open("w") if log else None,
+        stderr=subprocess.STDOUT if log else None, start_new_session=True,
+        preexec_fn=die_with_parent if tied_to_parent else None,
     )
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 15 s."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -112,7 +169,7 @@ def write_endpoints(path: Path, actions_url: str, tracker_db: Path,
 @contextlib.contextmanager
 def running_assistant(
     model: Optional[Path] = None,
-    project: Path = ROOT,
+    project: Path = PROJECT_ROOT,
     with_actions: bool = True,
     work_dir: Optional[Path] = None,
     extra_env: Optional[dict] = None,
@@ -130,9 +187,7 @@ def running_assistant(
         if work_dir is None:
             work_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="stack-")))
         work_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
-               **(extra_env or {})}
-        rasa = str(BIN / "rasa")
+        env = server_env(extra_env)
         actions_port, rasa_port = free_port(), free_port()
         actions_url = f"http://127.0.0.1:{actions_port}"
         rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -141,23 +196,20 @@ def running_assistant(
         write_endpoints(endpoints, actions_url, tracker_db, endpoints_template)
 
         processes = []
-        cleanup.callback(lambda: [_stop(p) for p in reversed(processes)])
+        cleanup.callback(lambda: [stop(p) for p in reversed(processes)])
         if with_actions:
             log = work_dir / "actions.log"
-            processes.append(_start(
-                [rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                log, {**env, "PYTHONPATH": str(project)}, project,
+            # PYTHONPATH: `project` may be another one (the benchmark's starter bot) whose
+            # own `actions` package must win over ours.
+            processes.append(start(
+                actions_command(actions_port), log,
+                {**env, **ACTIONS_ON_LOOPBACK, "PYTHONPATH": str(project)}, project,
             ))
             wait_until_up(f"{actions_url}/health", processes[-1], log, startup_timeout)
         log = work_dir / "rasa.log"
-        # rasa_server is `rasa` with cheaper per-message work (see rasa_server/__init__.py).
-        args = [sys.executable, "-m", "rasa_server", "run", "--port", str(rasa_port),
-                "--interface", "127.0.0.1", "--endpoints", str(endpoints),
-                "--credentials", str(project / "credentials.yml")]
-        args += ["--model", str(model or project / "models")]
-        if cors:
-            args += ["--cors", *cors]
-        processes.append(_start(args, log, {**env, "PYTHONPATH": str(ROOT)}, project))
+        args = rasa_command(rasa_port, endpoints, model or project / "models",
+                            project / "credentials.yml", cors or ())
+        processes.append(start(args, log, env, project))
         wait_until_up(f"{rasa_url}/", processes[-1], log, startup_timeout)
         yield Stack(rasa_url, actions_url, work_dir, tracker_db, list(processes))
 
@@ -188,17 +240,15 @@ def running_scaled_assistant(
         work_dir.mkdir(parents=True, exist_ok=True)
         # PostgreSQL runs as the postgres account when we are root: it must reach its folder.
         work_dir.chmod(0o755)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
-               **(extra_env or {})}
+        env = server_env(extra_env)
         actions_port = free_port()
         actions_url = f"http://127.0.0.1:{actions_port}"
         log = work_dir / "actions.log"
-        actions = _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                          "--port", str(actions_port)], log, {**env, "PYTHONPATH": str(ROOT)},
-                         ROOT)
-        cleanup.callback(_stop, actions)
+        actions = start(actions_command(actions_port), log, {**env, **ACTIONS_ON_LOOPBACK},
+                        PROJECT_ROOT)
+        cleanup.callback(stop, actions)
         scaled = ScaledSet(instances=instances, port=free_port(), work_dir=work_dir,
-                           actions_url=actions_url, model=model or ROOT / "models",
+                           actions_url=actions_url, model=model or PROJECT_ROOT / "models",
                            cors=cors or (), env=dict(extra_env or {}),
                            instance_ports=[free_port() for _ in range(instances)],
                            startup_timeout=startup_timeout, access_log=access_log)

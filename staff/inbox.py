@@ -28,8 +28,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from actions import review_log
+from actions.settings import PROJECT_ROOT
 from staff.errors import StaffError
-from staff.settings import PROJECT_ROOT
 
 api_router = APIRouter(prefix="/api/inbox")
 citizen_router = APIRouter(prefix="/citizen")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT
 
 
 def _path(name: str, default: Path) -> Path:

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from actions.catalog import load_catalog
-from scripts.stack import ROOT, running_assistant
+from actions.settings import PROJECT_ROOT
+from scripts.stack import running_assistant
 
-CATALOG = ROOT / "catalog"
-MODEL = ROOT / "models" / "assistant.tar.gz"
+CATALOG = PROJECT_ROOT / "catalog"
+MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 
 
 @pytest.fixture(scope="session")

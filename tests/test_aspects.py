@@ -3,19 +3,16 @@ catalog's aspect keys must all agree with it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from actions import aspects
 from actions.catalog import ASPECT_KEYS
-
-ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT
 
 
 def test_every_aspect_is_an_intent_of_the_domain_with_its_rule():
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    rules = yaml.safe_load((PROJECT_ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
     answered = {r["steps"][0]["intent"] for r in rules
                 if r["steps"][-1].get("action") == "action_answer_procedure"}
     for aspect in aspects.ASPECT_TABLE:
@@ -25,7 +22,7 @@ def test_every_aspect_is_an_intent_of_the_domain_with_its_rule():
 
 def test_every_aspect_has_phrasings_in_both_languages():
     for name in ("templates.yml", "templates_en.yml"):
-        templates = yaml.safe_load((ROOT / "nlu" / name).read_text(encoding="utf-8"))
+        templates = yaml.safe_load((PROJECT_ROOT / "nlu" / name).read_text(encoding="utf-8"))
         missing = [a.intent for a in aspects.ASPECT_TABLE if not templates.get(a.intent)]
         assert not missing, f"{name}: no phrasings for {missing}"
 

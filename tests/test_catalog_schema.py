@@ -12,8 +12,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "catalog"
+from actions.settings import PROJECT_ROOT
+
+CATALOG = PROJECT_ROOT / "catalog"
 SCHEMA = json.loads((CATALOG / "schema.json").read_text(encoding="utf-8"))
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.stack import ROOT, free_port, running_assistant
+from actions.settings import PROJECT_ROOT
+from scripts.stack import free_port, running_assistant
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +58,7 @@ def postgres():
 
 def test_conversation_context_lives_in_postgresql(model_path, postgres, tmp_path):
     sender = f"pg-{uuid.uuid4().hex[:8]}"
-    settings = dict(model=model_path, endpoints_template=ROOT / "endpoints.postgres.yml",
+    settings = dict(model=model_path, endpoints_template=PROJECT_ROOT / "endpoints.postgres.yml",
                     extra_env=postgres)
     with running_assistant(work_dir=tmp_path / "first", **settings) as stack:
         assert "Công an" in stack.ask(sender, "lam ly lich tu phap o dau")[0]["text"]

@@ -18,17 +18,19 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
     filters,
 )
 
+from channels.common.rate_limit import RateLimiter
 from telegram import BotCommand, Update
 
 from . import handlers, texts
 from .config import Settings
 from .officer_replies import OfficerReplies
 from .rasa_client import RasaClient
-from .render import PayloadStore
-from .state import ChatLocks, RateLimiter
+from .state import ChatLocks
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,6 @@ def make_bridge(settings: Settings, rasa: Optional[RasaClient] = None) -> handle
         settings=settings,
         rasa=rasa or RasaClient(settings.rasa_url, settings.rasa_connect_timeout,
                                 settings.rasa_read_timeout, settings.rasa_workers),
-        payloads=PayloadStore(),
         rate=RateLimiter(settings.rate_limit_messages, settings.rate_limit_window),
         locks=ChatLocks(),
         officer=OfficerReplies(settings.officer_reply_seconds),
@@ -97,9 +98,23 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
                           max_retries=settings.send_retries)
 
 
+def button_persistence(settings: Settings) -> Optional[PicklePersistence]:
+    """Only the callback-data cache is kept (not chat or user data: the bridge keeps no
+    conversation state; Rasa does). PTB writes it every few seconds and at shutdown, so a
+    button pressed after a restart still sends its payload; one sent just before a crash
+    falls back to its title (handlers.on_button)."""
+    if settings.state_file is None:
+        return None
+    settings.state_file.parent.mkdir(parents=True, exist_ok=True)
+    return PicklePersistence(
+        settings.state_file, update_interval=10,
+        store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False,
+                                    callback_data=True))
+
+
 def build_application(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     """The configured Application; `rasa` can be injected (tests, benchmarks)."""
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .rate_limiter(rate_limiter(settings))
@@ -107,10 +122,15 @@ def build_application(settings: Settings, rasa: Optional[RasaClient] = None) -> 
         .base_file_url(settings.bot_file_url)
         # Chats are handled concurrently; ChatLocks keeps each chat's own order.
         .concurrent_updates(settings.concurrent_updates)
+        # Buttons carry Rasa's payloads through PTB's cache (render.build_keyboard).
+        .arbitrary_callback_data(settings.button_cache_size)
         .post_init(start_up)
         .post_shutdown(close_rasa)
-        .build()
     )
+    persistence = button_persistence(settings)
+    if persistence:
+        builder = builder.persistence(persistence)
+    application = builder.build()
     application.bot_data[handlers.BRIDGE_KEY] = make_bridge(settings, rasa)
     add_handlers(application)
     return application

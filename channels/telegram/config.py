@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
+from actions.settings import PROJECT_ROOT
+from channels.common.config import ConfigError, number
+
 OFFICIAL_BOT_API = "https://api.telegram.org"
-
-
-class ConfigError(ValueError):
-    """Raised when the environment does not allow the bridge to start."""
+DEFAULT_STATE_FILE = "var/telegram/state.pickle"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Settings:
     send_retries: int = 3
     # Seconds between two looks for officers' replies to deliver (issue #11).
     officer_reply_seconds: float = 5.0
+    # Buttons: python-telegram-bot's callback-data cache maps the short ids Telegram carries
+    # back to Rasa's payloads. It holds the newest `button_cache_size` keyboards and is kept
+    # in `state_file` (None: memory only, forgotten at a restart).
+    button_cache_size: int = 20000
+    state_file: Optional[Path] = None
 
     @property
     def bot_api_url(self) -> str:
@@ -74,20 +80,6 @@ def _normalise_base_url(value: str) -> str:
     if value.endswith("/bot"):
         value = value[: -len("/bot")]
     return value or OFFICIAL_BOT_API
-
-
-def _number(env: Mapping[str, str], name: str, default, kind=float):
-    """Parse a numeric variable, naming the variable in the error (not a bare ValueError)."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 def _mode(env: Mapping[str, str]) -> str:
@@ -120,19 +112,21 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         token=token,
         base_url=_normalise_base_url(env.get("TELEGRAM_BASE_URL", "") or OFFICIAL_BOT_API),
         rasa_url=(env.get("RASA_URL", "").strip() or "http://localhost:5005").rstrip("/"),
-        rasa_connect_timeout=_number(env, "RASA_CONNECT_TIMEOUT", 3.0),
-        rasa_read_timeout=_number(env, "RASA_TIMEOUT", 15.0),
-        rasa_workers=_number(env, "RASA_WORKERS", 64, int),
+        rasa_connect_timeout=number(env, "RASA_CONNECT_TIMEOUT", 3.0),
+        rasa_read_timeout=number(env, "RASA_TIMEOUT", 15.0),
+        rasa_workers=number(env, "RASA_WORKERS", 64, int),
         mode=mode,
         webhook_url=_webhook_url(env, mode),
         webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
-        webhook_port=_number(env, "TELEGRAM_WEBHOOK_PORT", 8443, int),
+        webhook_port=number(env, "TELEGRAM_WEBHOOK_PORT", 8443, int),
         webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
-        rate_limit_messages=_number(env, "TELEGRAM_RATE_LIMIT", 10, int),
-        rate_limit_window=_number(env, "TELEGRAM_RATE_WINDOW", 60.0),
-        max_input_chars=_number(env, "TELEGRAM_MAX_INPUT_CHARS", 1000, int),
+        rate_limit_messages=number(env, "TELEGRAM_RATE_LIMIT", 10, int),
+        rate_limit_window=number(env, "TELEGRAM_RATE_WINDOW", 60.0),
+        max_input_chars=number(env, "TELEGRAM_MAX_INPUT_CHARS", 1000, int),
         id_salt=env.get("TELEGRAM_ID_SALT", "").strip(),
-        send_rate=_number(env, "TELEGRAM_SEND_RATE", 25.0),
-        send_retries=_number(env, "TELEGRAM_SEND_RETRIES", 3, int),
-        officer_reply_seconds=_number(env, "TELEGRAM_OFFICER_REPLY_SECONDS", 5.0),
+        send_rate=number(env, "TELEGRAM_SEND_RATE", 25.0),
+        send_retries=number(env, "TELEGRAM_SEND_RETRIES", 3, int),
+        officer_reply_seconds=number(env, "TELEGRAM_OFFICER_REPLY_SECONDS", 5.0),
+        button_cache_size=number(env, "TELEGRAM_BUTTON_CACHE", 20000, int),
+        state_file=PROJECT_ROOT / (env.get("TELEGRAM_STATE_FILE", "").strip() or DEFAULT_STATE_FILE),
     )

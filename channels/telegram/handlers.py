@@ -15,8 +15,9 @@ from typing import AsyncIterator, List, Optional
 
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, InvalidCallbackData
 
+from channels.common.rate_limit import RateLimiter, Verdict
 from telegram import Message, ReplyParameters, Update
 
 from . import texts
@@ -24,14 +25,13 @@ from .config import Settings
 from .officer_replies import OfficerReplies
 from .rasa_client import RasaClient, RasaUnavailable
 from .render import (
-    PayloadStore,
     build_keyboard,
     split_text,
     telegram_length,
     title_for_callback,
     to_html,
 )
-from .state import ChatLocks, RateLimiter, Verdict, chat_hash, sender_id
+from .state import ChatLocks, chat_hash, sender_id
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,6 @@ class Bridge:
 
     settings: Settings
     rasa: RasaClient
-    payloads: PayloadStore
     rate: RateLimiter
     locks: ChatLocks
     # Officers' replies to handed-over chats (issue #11): which chat each sender id is.
@@ -133,7 +132,7 @@ async def send_image(context: ContextTypes.DEFAULT_TYPE, chat_id: int, url: str)
 async def send_bot_message(context: ContextTypes.DEFAULT_TYPE, chat_id: int, bot_message: dict,
                            reply_to: Optional[int]) -> None:
     """One Rasa message: text chunks, the keyboard on the last chunk, then the image."""
-    keyboard = build_keyboard(bot_message.get("buttons") or [], bridge_of(context).payloads)
+    keyboard = build_keyboard(bot_message.get("buttons") or [])
     chunks = split_text(str(bot_message.get("text") or ""))
     if keyboard and not chunks:
         chunks = [texts.CHOOSE_OPTION]
@@ -266,9 +265,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button press: stop the spinner first, then continue the conversation."""
     query = update.callback_query
     chat_id = update.effective_chat.id
-    payload = bridge_of(context).payloads.resolve(query.data)
-    if payload is None:
-        # Unknown id (e.g. bridge restarted): the title is still good input for Rasa's NLU.
+    # PTB's callback-data cache gives back the payload; an id it no longer knows arrives as
+    # InvalidCallbackData, and then the title is still good input for Rasa's NLU.
+    payload = query.data if isinstance(query.data, str) else None
+    if isinstance(query.data, InvalidCallbackData):
         payload = title_for_callback(getattr(query.message, "reply_markup", None), query.data)
     await query.answer()
     if payload is None:

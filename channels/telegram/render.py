@@ -8,17 +8,16 @@ reject the whole message.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import re
-from collections import OrderedDict
 from typing import Iterable, List, Optional
 
+from telegram.ext import InvalidCallbackData
+
+from channels.common import split
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 TELEGRAM_TEXT_LIMIT = 4096
-CALLBACK_PREFIX = "p:"
 
 # Bare http(s) links and www. links; trailing punctuation is not part of the link.
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
@@ -63,95 +62,11 @@ def _fits(text: str, limit: int) -> bool:
     return telegram_length(to_html(text)) <= limit
 
 
-def _hard_cut(piece: str, limit: int) -> List[str]:
-    """Last resort for one unbreakable run (e.g. a huge URL): cut where it still fits."""
-    chunks = []
-    while piece and not _fits(piece, limit):
-        cut = min(len(piece), limit)
-        while cut > 1 and not _fits(piece[:cut], limit):
-            cut -= max(1, cut // 20)
-        chunks.append(piece[:cut])
-        piece = piece[cut:]
-    return chunks + ([piece] if piece else [])
-
-
-# Coarsest first: paragraphs, lines, sentences, words. (pattern, joiner) pairs.
-_SEPARATORS = (
-    (re.compile(r"\n[ \t]*\n+"), "\n\n"),
-    (re.compile(r"\n"), "\n"),
-    (re.compile(r"(?<=[.!?…])[ \t]+"), " "),
-    (re.compile(r"[ \t]+"), " "),
-)
-
-
-def _split_at(text: str, limit: int, level: int) -> List[str]:
-    """Greedily pack the parts of one separator level; recurse for parts still too long."""
-    if _fits(text, limit):
-        return [text]
-    if level >= len(_SEPARATORS):
-        return _hard_cut(text, limit)
-    pattern, joiner = _SEPARATORS[level]
-    chunks: List[str] = []
-    current = ""
-    for part in pattern.split(text):
-        if not part.strip():
-            continue
-        if not _fits(part, limit):
-            chunks.extend([current] if current else [])
-            chunks.extend(_split_at(part, limit, level + 1))
-            current = ""
-            continue
-        candidate = f"{current}{joiner}{part}" if current else part
-        if _fits(candidate, limit):
-            current = candidate
-        else:
-            chunks.append(current)
-            current = part
-    return chunks + ([current] if current else [])
-
-
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> List[str]:
-    """Split a bot text into chunks that each fit one Telegram message.
-
-    Paragraphs (blank lines) stay together when possible; only a paragraph that is
-    itself too long is broken at lines, then sentences, then words."""
-    return [chunk.strip() for chunk in _split_at(text.strip(), limit, 0) if chunk.strip()]
-
-
-def payload_id(payload: str) -> str:
-    """A short, stable id for a button payload: always well under the 64-byte limit.
-
-    Stable (a hash, not a counter) so the same menu button always gets the same id and
-    the store does not grow each time a menu is shown."""
-    digest = hashlib.sha256(payload.encode("utf-8")).digest()[:12]
-    return CALLBACK_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii")
-
-
-class PayloadStore:
-    """Bounded map from callback ids back to Rasa payloads (kept in application.bot_data).
-
-    Oldest entries are dropped first; a press on a forgotten button is handled by the
-    callback handler (it falls back to the button title)."""
-
-    def __init__(self, capacity: int = 20000) -> None:
-        self._capacity = capacity
-        self._payloads: "OrderedDict[str, str]" = OrderedDict()
-
-    def remember(self, payload: str) -> str:
-        """Store a payload and return the id to put into callback_data."""
-        key = payload_id(payload)
-        self._payloads[key] = payload
-        self._payloads.move_to_end(key)
-        while len(self._payloads) > self._capacity:
-            self._payloads.popitem(last=False)
-        return key
-
-    def resolve(self, key: Optional[str]) -> Optional[str]:
-        """The payload for an id, or None when unknown (e.g. after a restart)."""
-        return self._payloads.get(key or "")
-
-    def __len__(self) -> int:
-        return len(self._payloads)
+    """Split a bot text into chunks that each fit one Telegram message (channels/common/split.py:
+    paragraphs, then lines, sentences, words)."""
+    return split.split_text(text, lambda piece: _fits(piece, limit), limit,
+                            (split.PARAGRAPHS, split.LINES, split.SENTENCES, split.WORDS))
 
 
 def _button_title(button: dict) -> str:
@@ -159,9 +74,12 @@ def _button_title(button: dict) -> str:
     return str(button.get("title") or button.get("payload") or "…")[:200]
 
 
-def build_keyboard(buttons: Iterable[dict], store: PayloadStore) -> Optional[InlineKeyboardMarkup]:
+def build_keyboard(buttons: Iterable[dict]) -> Optional[InlineKeyboardMarkup]:
     """Rasa buttons as an inline keyboard, one per row (Vietnamese titles are long).
 
+    The callback data is Rasa's payload itself: python-telegram-bot's callback-data cache
+    (app.py) sends Telegram a short id in its place (payloads often exceed Telegram's 64
+    bytes) and gives the payload back when the button is pressed, after a restart too.
     A button whose payload is a URL (Rasa's web_url buttons) opens the link instead."""
     rows = []
     for button in buttons or []:
@@ -171,14 +89,17 @@ def build_keyboard(buttons: Iterable[dict], store: PayloadStore) -> Optional[Inl
         if _URL_RE.fullmatch(payload) and payload.lower().startswith("http"):
             rows.append([InlineKeyboardButton(title, url=payload)])
         elif payload:
-            rows.append([InlineKeyboardButton(title, callback_data=store.remember(payload))])
+            rows.append([InlineKeyboardButton(title, callback_data=payload)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def title_for_callback(markup: Optional[InlineKeyboardMarkup], key: str) -> Optional[str]:
-    """Find the title of the pressed button in the message's own keyboard."""
+def title_for_callback(markup: Optional[InlineKeyboardMarkup],
+                       unknown: InvalidCallbackData) -> Optional[str]:
+    """The title of the pressed button, found in the message's own keyboard, when the cache
+    no longer knows its id (older than the cache holds, or sent before a crash)."""
     for row in getattr(markup, "inline_keyboard", None) or ():
         for button in row:
-            if button.callback_data == key:
+            data = button.callback_data
+            if isinstance(data, InvalidCallbackData) and data.callback_data == unknown.callback_data:
                 return button.text
     return None

@@ -1,4 +1,5 @@
-"""Per-chat bookkeeping kept in application.bot_data (never in module globals)."""
+"""Per-chat bookkeeping kept in application.bot_data (never in module globals). The flood
+limit per chat is channels/common/rate_limit.py (same rule on Telegram and Zalo)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import time
-from collections import deque
-from enum import Enum
-from typing import AsyncIterator, Callable, Deque, Dict, List
+from typing import AsyncIterator, Dict, List
 
 
 def chat_hash(salt: str, chat_id: int) -> str:
@@ -22,46 +20,6 @@ def chat_hash(salt: str, chat_id: int) -> str:
 def sender_id(salt: str, chat_id: int) -> str:
     """Rasa sender for a chat: one conversation per chat, no raw Telegram id stored."""
     return f"tg-{chat_hash(salt, chat_id)}"
-
-
-class Verdict(Enum):
-    ALLOW = "allow"
-    NOTIFY = "notify"  # over the limit: drop, and tell the citizen once per window
-    DROP = "drop"  # over the limit and already told: drop silently
-
-
-class RateLimiter:
-    """Sliding-window limit per chat, so one chat's flood cannot starve the others."""
-
-    def __init__(self, limit: int, window: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self._clock = limit, window, clock
-        self._hits: Dict[int, Deque[float]] = {}
-        self._notified: Dict[int, float] = {}
-
-    def check(self, chat_id: int) -> Verdict:
-        """Record one incoming message and say whether it may be processed."""
-        now = self._clock()
-        hits = self._hits.setdefault(chat_id, deque())
-        while hits and now - hits[0] >= self.window:
-            hits.popleft()
-        if len(hits) < self.limit:
-            hits.append(now)
-            self._forget_idle(now)
-            return Verdict.ALLOW
-        if now - self._notified.get(chat_id, -self.window) >= self.window:
-            self._notified[chat_id] = now
-            return Verdict.NOTIFY
-        return Verdict.DROP
-
-    def _forget_idle(self, now: float) -> None:
-        """Drop chats idle for a whole window so memory stays bounded on a busy bot."""
-        if len(self._hits) < 10000:
-            return
-        idle: List[int] = [c for c, h in self._hits.items() if not h or now - h[-1] >= self.window]
-        for chat_id in idle:
-            self._hits.pop(chat_id, None)
-            self._notified.pop(chat_id, None)
 
 
 class ChatLocks:

@@ -18,7 +18,8 @@ from typing import AsyncIterator, Optional
 import httpx
 from aiohttp import web
 
-from ..telegram.state import RateLimiter
+from channels.common.rate_limit import RateLimiter
+
 from .config import WEBHOOK_PATH, Settings
 from .handlers import Bridge
 from .officer_replies import OfficerReplies

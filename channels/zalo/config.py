@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
+from channels.common.config import ConfigError, number
+
 OFFICIAL_API = "https://openapi.zalo.me"
 OFFICIAL_OAUTH = "https://oauth.zaloapp.com"
 WEBHOOK_PATH = "/zalo/webhook"
 DEFAULT_TOKEN_FILE = "var/zalo/token.json"
-
-
-class ConfigError(ValueError):
-    """Raised when the environment does not allow the bridge to start."""
 
 
 @dataclass(frozen=True)
@@ -60,20 +58,6 @@ class Settings:
         return self.token_file.parent
 
 
-def _number(env: Mapping[str, str], name: str, default, kind=float):
-    """Parse a numeric variable, naming the variable in the error (not a bare ValueError)."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
 def _base(env: Mapping[str, str], name: str, default: str) -> str:
     return (env.get(name, "").strip() or default).rstrip("/")
 
@@ -102,16 +86,16 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         api_base=_base(env, "ZALO_API_BASE", OFFICIAL_API),
         oauth_base=_base(env, "ZALO_OAUTH_BASE", OFFICIAL_OAUTH),
         host=env.get("ZALO_HOST", "").strip() or "127.0.0.1",
-        port=_number(env, "ZALO_PORT", 8090, int),
+        port=number(env, "ZALO_PORT", 8090, int),
         rasa_url=_base(env, "RASA_URL", "http://localhost:5005"),
-        rasa_connect_timeout=_number(env, "RASA_CONNECT_TIMEOUT", 3.0),
-        rasa_read_timeout=_number(env, "RASA_TIMEOUT", 15.0),
-        zalo_timeout=_number(env, "ZALO_TIMEOUT", 10.0),
-        replay_window=_number(env, "ZALO_REPLAY_WINDOW", 300.0),
-        send_rate=_number(env, "ZALO_SEND_RATE", 20.0),
-        rate_limit_messages=_number(env, "ZALO_RATE_LIMIT", 10, int),
-        rate_limit_window=_number(env, "ZALO_RATE_WINDOW", 60.0),
-        max_input_chars=_number(env, "ZALO_MAX_INPUT_CHARS", 1000, int),
+        rasa_connect_timeout=number(env, "RASA_CONNECT_TIMEOUT", 3.0),
+        rasa_read_timeout=number(env, "RASA_TIMEOUT", 15.0),
+        zalo_timeout=number(env, "ZALO_TIMEOUT", 10.0),
+        replay_window=number(env, "ZALO_REPLAY_WINDOW", 300.0),
+        send_rate=number(env, "ZALO_SEND_RATE", 20.0),
+        rate_limit_messages=number(env, "ZALO_RATE_LIMIT", 10, int),
+        rate_limit_window=number(env, "ZALO_RATE_WINDOW", 60.0),
+        max_input_chars=number(env, "ZALO_MAX_INPUT_CHARS", 1000, int),
         id_salt=env.get("ZALO_ID_SALT", "").strip(),
-        officer_reply_seconds=_number(env, "ZALO_OFFICER_REPLY_SECONDS", 5.0),
+        officer_reply_seconds=number(env, "ZALO_OFFICER_REPLY_SECONDS", 5.0),
     )

@@ -11,7 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from ..telegram.state import RateLimiter, Verdict
+from channels.common.rate_limit import RateLimiter, Verdict
+
 from . import texts
 from .config import Settings
 from .officer_replies import OfficerReplies

@@ -24,6 +24,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import List, Optional
 
+from channels.common import split
+
 from . import texts
 from .files import read_json, write_json
 
@@ -35,43 +37,10 @@ RATING_PAYLOAD = "/feedback"  # the 👍/👎 buttons' intent (actions/review_ho
 _PAYLOAD_ID_RE = re.compile(r"#q[A-Z2-7]{10}")
 _URL_RE = re.compile(r"https?://\S+$", re.IGNORECASE)
 
-# Coarsest first: paragraphs, lines, then words. (pattern, joiner) pairs.
-_SEPARATORS = (
-    (re.compile(r"\n[ \t]*\n+"), "\n\n"),
-    (re.compile(r"\n"), "\n"),
-    (re.compile(r"[ \t]+"), " "),
-)
-
-
-def _split_at(text: str, limit: int, level: int) -> List[str]:
-    """Greedily pack the parts of one separator level; recurse for parts still too long."""
-    if len(text) <= limit:
-        return [text]
-    if level == len(_SEPARATORS):  # one "word" longer than a message: nothing else to do
-        return [text[i:i + limit] for i in range(0, len(text), limit)]
-    pattern, joiner = _SEPARATORS[level]
-    chunks: List[str] = []
-    current = ""
-    for part in pattern.split(text):
-        if not part.strip():
-            continue
-        if len(part) > limit:
-            chunks.extend([current] if current else [])
-            chunks.extend(_split_at(part, limit, level + 1))
-            current = ""
-        elif not current:
-            current = part
-        elif len(current) + len(joiner) + len(part) <= limit:
-            current = f"{current}{joiner}{part}"
-        else:
-            chunks.append(current)
-            current = part
-    return chunks + ([current] if current else [])
-
-
 def split_text(text: str, limit: int = ZALO_TEXT_LIMIT) -> List[str]:
-    """Chunks of at most `limit` characters, cut at the coarsest boundary that fits."""
-    return [chunk.strip() for chunk in _split_at(text.strip(), limit, 0) if chunk.strip()]
+    """Chunks of at most `limit` characters, cut at the coarsest boundary that fits
+    (channels/common/split.py: paragraphs, lines, words)."""
+    return split.split_text(text, lambda piece: len(piece) <= limit, limit)
 
 
 def payload_id(payload: str) -> str:

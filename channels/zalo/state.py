@@ -1,6 +1,6 @@
 """Per-citizen bookkeeping of the bridge: hashed ids, seen events, ordered work per citizen.
 
-The per-citizen flood limit is the Telegram bridge's RateLimiter (same rule on both channels).
+The per-citizen flood limit is channels/common/rate_limit.py (same rule on both channels).
 """
 
 from __future__ import annotations

@@ -3,14 +3,9 @@ test needs its own settings), always on a private copy of the catalog."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from console_support import Console  # noqa: E402  (tests/staff is on sys.path)
+from console_support import Console
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +39,12 @@ def preview_stack(tmp_path_factory, model_path):
     import shutil
     from types import SimpleNamespace
 
-    from console_support import ROOT
+    from actions.settings import PROJECT_ROOT
     from scripts.stack import running_assistant
 
     work = tmp_path_factory.mktemp("staff-stack")
     catalog, draft = work / "catalog", work / "draft-catalog"
-    shutil.copytree(ROOT / "catalog", catalog)
+    shutil.copytree(PROJECT_ROOT / "catalog", catalog)
     shutil.copytree(catalog, draft)
     token = secrets.token_hex(16)
     env = {"CATALOG_DIR": str(catalog), "STAFF_PREVIEW_TOKEN": token, "STAFF_DRAFT_CATALOG": str(draft)}

@@ -13,8 +13,9 @@ from typing import Dict, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-STAFF_PYTHON = ROOT / ".venv-staff" / "bin" / "python"
+from actions.settings import PROJECT_ROOT
+
+STAFF_PYTHON = PROJECT_ROOT / ".venv-staff" / "bin" / "python"
 ADMIN_PASSWORD = "admin-pass-123"
 
 
@@ -34,12 +35,12 @@ class Console:
         self.work = work
         self.catalog = catalog or work / "catalog"
         if catalog is None:
-            shutil.copytree(ROOT / "catalog", self.catalog)
+            shutil.copytree(PROJECT_ROOT / "catalog", self.catalog)
         self.db = work / "staff.db"
         self.draft_catalog = draft_catalog or work / "draft-catalog"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DIR": str(self.catalog),
+        self.env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "CATALOG_DIR": str(self.catalog),
                     "STAFF_DB": str(self.db), "STAFF_DRAFT_CATALOG": str(self.draft_catalog),
                     "STAFF_HOST": "127.0.0.1", "STAFF_PORT": str(self.port),
                     "STAFF_ADMIN_PASSWORD": ADMIN_PASSWORD, "RASA_URL": f"http://127.0.0.1:{free_port()}",
@@ -55,7 +56,7 @@ class Console:
         if not STAFF_PYTHON.exists():
             raise RuntimeError(f"{STAFF_PYTHON} is missing: run `make staff-setup` (make test does it).")
         self.process = subprocess.Popen(
-            [str(STAFF_PYTHON), "-m", "staff"], cwd=ROOT, env={**self.env, **env},
+            [str(STAFF_PYTHON), "-m", "staff"], cwd=PROJECT_ROOT, env={**self.env, **env},
             stdout=(self.work / "console.log").open("a"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

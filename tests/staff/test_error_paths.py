@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from console_support import ROOT, STAFF_PYTHON
+from actions.settings import PROJECT_ROOT
+from console_support import STAFF_PYTHON
 
 CASES = [
     ("catalog/thu-tuc/x.yml: procedure 'a', field 'le_phii': unknown field (a typo?); allowed: id",
@@ -31,6 +32,6 @@ def test_a_problem_maps_to_its_field(problem, field, message):
     code = ("import sys; from staff.catalog_io import field_of, message_of; p = sys.stdin.read(); "
             "print(field_of(p)); print(message_of(p))")
     done = subprocess.run([str(STAFF_PYTHON), "-c", code], input=problem, capture_output=True, text=True,
-                          cwd=ROOT, env={"PYTHONPATH": str(ROOT)}, timeout=60)
+                          cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT)}, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [field, message]

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from actions import review_log
-from console_support import ROOT
+from actions.settings import PROJECT_ROOT
 
-ARTIFACTS = ROOT / "test-artifacts" / "staff"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "staff"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 REPLY = "Chào anh/chị, <b>hồ sơ</b> gồm tờ khai & bản sao CCCD."
@@ -35,7 +35,7 @@ def chromium():
 @pytest.fixture
 def citizen_site(tmp_path):
     """A page embedding the widget, with a Rasa stand-in on the same origin that answers nothing."""
-    widget = (ROOT / "channels" / "web" / "widget.js").read_bytes()
+    widget = (PROJECT_ROOT / "channels" / "web" / "widget.js").read_bytes()
     holder = {}
 
     class Handler(BaseHTTPRequestHandler):

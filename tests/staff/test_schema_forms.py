@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from console_support import ROOT, STAFF_PYTHON, form_fields
+from actions.settings import PROJECT_ROOT
+from console_support import STAFF_PYTHON, form_fields
 
 SCRIPT = """
 import json, sys
@@ -33,7 +34,7 @@ def staff_python(job: dict) -> str:
     if not STAFF_PYTHON.exists():
         pytest.fail("run `make staff-setup` (make test does it)")
     done = subprocess.run([str(STAFF_PYTHON), "-c", SCRIPT], input=json.dumps(job), capture_output=True,
-                          text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)}, timeout=60)
+                          text=True, cwd=PROJECT_ROOT, env={"PYTHONPATH": str(PROJECT_ROOT)}, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -9,7 +9,8 @@ import pytest
 import requests
 import yaml
 
-from console_support import ADMIN_PASSWORD, ROOT
+from actions.settings import PROJECT_ROOT
+from console_support import ADMIN_PASSWORD
 
 LLTP_FILE = "thu-tuc/ly-lich-tu-phap.yml"
 FEE = "- Mức thường: 250.000 đồng/lần/người."
@@ -347,7 +348,7 @@ def test_preview_without_the_assistant_says_so(console):
 
 
 def test_the_schema_file_is_the_one_the_forms_use():
-    assert (ROOT / "catalog" / "schema.json").is_file()
+    assert (PROJECT_ROOT / "catalog" / "schema.json").is_file()
 
 
 def test_a_new_procedure_and_office_are_published_into_the_files(fresh_console):
@@ -380,7 +381,7 @@ def test_a_fact_with_its_own_verified_date_is_on_the_worklist(tmp_path):
     work.mkdir()
     import shutil
 
-    shutil.copytree(ROOT / "catalog", work / "catalog")
+    shutil.copytree(PROJECT_ROOT / "catalog", work / "catalog")
     path = work / "catalog" / LLTP_FILE
     text = path.read_text(encoding="utf-8")
     marker = "      can_cu: Luật LLTP 2009 Điều 45 khoản 3, Điều 46 khoản 2"  # uy_quyen: no own date

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from console_support import ADMIN_PASSWORD, ROOT
+from actions.settings import PROJECT_ROOT
+from console_support import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.e2e
-ARTIFACTS = ROOT / "test-artifacts" / "staff"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "staff"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]

@@ -6,7 +6,7 @@ import contextlib
 
 from channels.telegram.app import ALLOWED_UPDATES, build_application, close_rasa, set_commands
 from channels.telegram.config import Settings
-from telegram_standins import TOKEN, BotApiStandIn
+from testsupport.telegram_api import TOKEN, BotApiStandIn
 
 
 def bridge_settings(api: BotApiStandIn, rasa_url: str, **overrides) -> Settings:

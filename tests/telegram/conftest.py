@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 import pytest_asyncio
 
-HERE = Path(__file__).resolve().parent
-for path in (HERE, HERE.parent.parent):  # telegram_standins, and the project root (channels)
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from bridge_support import bridge_settings, running_bridge  # noqa: E402
-from telegram_standins import BotApiStandIn, FakeRasa  # noqa: E402
+from bridge_support import bridge_settings, running_bridge
+from testsupport.fake_rasa import FakeRasa
+from testsupport.telegram_api import BotApiStandIn, demo_answers
 
 
 def pytest_configure(config):
@@ -31,7 +24,7 @@ def telegram_api():
 
 @pytest.fixture
 def fake_rasa():
-    rasa = FakeRasa().start()
+    rasa = FakeRasa(demo_answers).start()
     yield rasa
     rasa.stop()
 

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from bridge_support import bridge_settings, running_bridge
-from telegram_standins import message_update
+from testsupport.telegram_api import message_update
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 

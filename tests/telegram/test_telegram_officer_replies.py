@@ -9,7 +9,7 @@ from actions import review_log
 from bridge_support import bridge_settings, running_bridge
 from channels.telegram.handlers import BRIDGE_KEY
 from channels.telegram.state import sender_id
-from telegram_standins import message_update
+from testsupport.telegram_api import message_update
 
 pytestmark = pytest.mark.asyncio
 CHAT, OTHER = 5151, 6262

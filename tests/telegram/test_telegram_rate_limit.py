@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from bridge_support import bridge_settings, running_bridge
-from telegram_standins import message_update
+from testsupport.telegram_api import message_update
 
 pytestmark = pytest.mark.asyncio
 RATE = 10  # calls per second in this test (25 in production): a burst of 40 spans seconds

@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from telegram.ext import InvalidCallbackData
 
+from channels.common.rate_limit import RateLimiter, Verdict
 from channels.telegram.config import ConfigError, load_settings
 from channels.telegram.render import (
-    PayloadStore,
     build_keyboard,
     split_text,
     telegram_length,
     title_for_callback,
     to_html,
 )
-from channels.telegram.state import ChatLocks, RateLimiter, Verdict, chat_hash, sender_id
+from channels.telegram.state import ChatLocks, chat_hash, sender_id
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 TOKEN_ENV = {"TELEGRAM_BOT_TOKEN": "1:abc"}
 
@@ -88,26 +90,21 @@ def test_split_counts_escaping_and_utf16():
     assert telegram_length("😀") == 2
 
 
-def test_keyboard_short_ids_resolve_back():
-    store = PayloadStore()
+def test_keyboard_carries_payloads_and_finds_titles_of_unknown_ids():
     payload = '/ask_fee{"procedure":"ly_lich_tu_phap","ghi_chú":"phiếu số 2 cho công dân"}'
     markup = build_keyboard([{"title": "Lệ phí", "payload": payload},
-                             {"title": "Cổng DVC", "payload": "https://dichvucong.gov.vn"}], store)
+                             {"title": "Cổng DVC", "payload": "https://dichvucong.gov.vn"}])
     fee, link = markup.inline_keyboard[0][0], markup.inline_keyboard[1][0]
-    assert len(fee.callback_data.encode()) <= 64 < len(payload.encode())
-    assert store.resolve(fee.callback_data) == payload
+    # PTB's callback-data cache swaps the payload for a short id on the way out (app.py).
+    assert fee.callback_data == payload
     assert link.url == "https://dichvucong.gov.vn" and link.callback_data is None
-    assert title_for_callback(markup, fee.callback_data) == "Lệ phí"
-    assert build_keyboard([], store) is None
-
-
-def test_payload_store_is_bounded_and_stable():
-    store = PayloadStore(capacity=2)
-    first = store.remember("/a")
-    assert store.remember("/a") == first and len(store) == 1
-    store.remember("/b")
-    store.remember("/c")
-    assert store.resolve(first) is None and len(store) == 2
+    assert build_keyboard([]) is None
+    # A pressed id the cache no longer knows: PTB marks it, and the message's keyboard, invalid.
+    pressed = InvalidCallbackData("id-from-before")
+    shown = InlineKeyboardMarkup([[InlineKeyboardButton("Khác", callback_data=InvalidCallbackData("x"))],
+                                  [InlineKeyboardButton("Lệ phí", callback_data=InvalidCallbackData("id-from-before"))]])
+    assert title_for_callback(shown, pressed) == "Lệ phí"
+    assert title_for_callback(shown, InvalidCallbackData("other")) is None
 
 
 def test_chat_ids_are_hashed_with_a_key():

@@ -10,7 +10,7 @@ import requests
 from bridge_support import bridge_settings
 from channels.telegram.app import SECRET_HEADER, build_application, serve_webhook
 from scripts.stack import free_port
-from telegram_standins import message_update
+from testsupport.telegram_api import message_update
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,20 +4,16 @@ real headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Iterator, List
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-for path in (ROOT, Path(__file__).resolve().parent):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from actions.settings import PROJECT_ROOT
+from testsupport.fake_rasa import FakeRasa
+from widget_support import DemoSite, fake_rasa_for_widget
 
-from widget_support import DemoSite, FakeRasa  # noqa: E402  (tests/web is on sys.path)
-
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,7 +29,7 @@ def pytest_configure(config):
 
 @pytest.fixture
 def fake_rasa() -> Iterator[FakeRasa]:
-    fake = FakeRasa()
+    fake = fake_rasa_for_widget()
     yield fake
     fake.stop()
 

@@ -9,17 +9,18 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from scripts.stack import ROOT, running_assistant
+from actions.settings import PROJECT_ROOT
+from scripts.stack import running_assistant
 from widget_support import QUESTION, DemoSite
 
-MODEL = ROOT / "models" / "assistant.tar.gz"
+MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 
 
 @pytest.mark.e2e
 def test_widget_answers_through_the_real_assistant(browser, artifacts, tmp_path):
     if not MODEL.exists():
         pytest.fail(
-            f"No trained model at {MODEL.relative_to(ROOT)}: run `make train` first "
+            f"No trained model at {MODEL.relative_to(PROJECT_ROOT)}: run `make train` first "
             "(the widget's end-to-end test talks to the real assistant)."
         )
     site = DemoSite("http://127.0.0.1:9")  # the real Rasa URL is set once Rasa is up

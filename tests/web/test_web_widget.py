@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from actions.settings import PROJECT_ROOT
 from widget_support import FEE_PAYLOAD, QUESTION
 
-ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = "Hỏi đáp thủ tục"
 
 
@@ -328,7 +327,7 @@ def test_works_under_a_strict_content_security_policy(page: Page, fake_rasa):
         f'<body><h1>Trang có CSP</h1><script src="/widget.js" data-rasa-url="{fake_rasa.url}" '
         'data-title="Trợ lý ảo Sở Tư pháp"></script></body></html>'
     ).encode()
-    widget = (ROOT / "channels" / "web" / "widget.js").read_bytes()
+    widget = (PROJECT_ROOT / "channels" / "web" / "widget.js").read_bytes()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):

@@ -7,8 +7,9 @@ import pytest_asyncio
 
 from channels.zalo.app import running
 from channels.zalo.config import Settings
-from tests.zalo.zalo_standins import FakeRasa, ZaloStandIn
-from tests.zalo.zalo_support import make_settings, webhook_url
+from testsupport.fake_rasa import FakeRasa
+from testsupport.zalo_api import ZaloStandIn, demo_answers
+from testsupport.zalo_bridge import make_settings, webhook_url
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def zalo_api():
 
 @pytest.fixture
 def fake_rasa():
-    rasa = FakeRasa().start()
+    rasa = FakeRasa(demo_answers).start()
     yield rasa
     rasa.stop()
 

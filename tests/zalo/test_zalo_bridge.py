@@ -16,7 +16,7 @@ from channels.zalo.render import ZALO_TEXT_LIMIT
 from channels.zalo.signature import HEADER
 from channels.zalo.state import sender_id
 from channels.zalo.tokens import ZaloError
-from tests.zalo.zalo_standins import (
+from testsupport.zalo_api import (
     follow_event,
     media_event,
     now_ms,
@@ -24,7 +24,7 @@ from tests.zalo.zalo_standins import (
     signed,
     text_event,
 )
-from tests.zalo.zalo_support import restarted, webhook_url
+from testsupport.zalo_bridge import restarted, webhook_url
 
 pytestmark = pytest.mark.asyncio
 USER = "5214001122334455667"

@@ -11,8 +11,8 @@ import pytest
 
 from channels.zalo import texts as zalo_texts
 from channels.zalo.app import running
-from tests.zalo.zalo_standins import post_event, text_event
-from tests.zalo.zalo_support import make_settings, webhook_url
+from testsupport.zalo_api import post_event, text_event
+from testsupport.zalo_bridge import make_settings, webhook_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 USER = "8100223344556677889"

@@ -13,8 +13,8 @@ from channels.zalo.app import running
 from channels.zalo.officer_replies import PREFIX
 from channels.zalo.render import PayloadStore, zalo_messages
 from channels.zalo.state import sender_id
-from tests.zalo.zalo_standins import post_event, text_event
-from tests.zalo.zalo_support import make_settings, webhook_url
+from testsupport.zalo_api import post_event, text_event
+from testsupport.zalo_bridge import make_settings, webhook_url
 
 CITIZEN, OTHER = "7100000000000000001", "7100000000000000002"
 

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from channels.zalo.app import running
-from tests.zalo.zalo_standins import FIRST_ACCESS, FIRST_REFRESH, post_event, text_event
-from tests.zalo.zalo_support import restarted, webhook_url
+from testsupport.zalo_api import FIRST_ACCESS, FIRST_REFRESH, post_event, text_event
+from testsupport.zalo_bridge import restarted, webhook_url
 
 pytestmark = pytest.mark.asyncio
 USER = "7300112233445566778"

@@ -8,7 +8,7 @@ from dataclasses import replace
 from channels.zalo.app import running
 from channels.zalo.config import WEBHOOK_PATH, Settings
 from scripts.stack import free_port
-from tests.zalo.zalo_standins import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, OA_SECRET_KEY
+from testsupport.zalo_api import APP_ID, APP_SECRET, FIRST_ACCESS, FIRST_REFRESH, OA_SECRET_KEY
 
 
 def make_settings(zalo_url: str, rasa_url: str, state_dir, **overrides) -> Settings:

@@ -1,11 +1,11 @@
-"""Loopback stand-ins for the Telegram Bot API and for Rasa's REST channel.
+"""Loopback stand-in for the Telegram Bot API, updates as Telegram sends them, and the Rasa
+answers the bridge tests expect (served by testsupport.fake_rasa.FakeRasa).
 
-Both run in their own thread (own event loop / threads), so the bridge under test talks
-to them over real HTTP exactly as in production, and their own work does not run on the
-bridge's event loop (which matters for the benchmark's latency figures).
+The stand-in runs in its own thread (own event loop), so the bridge under test talks to it
+over real HTTP exactly as in production, and its own work does not run on the bridge's
+event loop (which matters for the benchmark's latency figures).
 
-Used by tests/telegram and bench/telegram_bench.py. The fake Rasa is only a stand-in for
-bridge tests; the end-to-end test uses the real Rasa server.
+Used by tests/telegram and bench/telegram_bench.py; the end-to-end test uses the real Rasa.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Dict, List, Optional
 
 from aiohttp import web
+
+from testsupport.loopback import LoopbackServer
 
 TOKEN = "123456:TEST-token-for-loopback-only"
 BOT_USER = {
@@ -42,13 +42,14 @@ class Call:
     at: float = field(default_factory=time.perf_counter)
 
 
-class BotApiStandIn:
+class BotApiStandIn(LoopbackServer):
     """A minimal Telegram Bot API server: getUpdates long polling, sendMessage & co.
 
     Tests push updates (as a citizen's client would) and read back the calls the bridge
     made. Thread-safe: the server runs on its own loop in a background thread."""
 
     def __init__(self, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
         self.calls: List[Call] = []
         self.delivered_at: Dict[int, float] = {}  # update_id -> time handed to the bridge
@@ -61,55 +62,21 @@ class BotApiStandIn:
         self._updates: List[dict] = []
         self._next_update_id = 1
         self._next_message_id = 1000
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._arrived: Optional[asyncio.Event] = None
-        self._thread: Optional[threading.Thread] = None
-        self._runner: Optional[web.AppRunner] = None
         self._closing = False
-        self.url = ""
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> "BotApiStandIn":
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
+    async def on_start(self) -> None:
+        self._arrived = asyncio.Event()
 
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._start_site())
-        ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _shutdown(self) -> None:
-        """Wake parked long polls, close the site, cancel leftovers, then stop the loop."""
+    async def on_stop(self) -> None:
+        """Wake parked long polls (the base then closes the site and cancels leftovers)."""
         self._closing = True
         self._arrived.set()
-        await self._runner.cleanup()
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        asyncio.get_running_loop().stop()
 
-    async def _start_site(self) -> None:
-        self._arrived = asyncio.Event()
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        if self._loop:
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            self._thread.join(10)
 
     # -- what a citizen's Telegram client would do ----------------------------------------
 
@@ -274,15 +241,7 @@ def callback_update(chat_id: int, bot_message: dict, data: str) -> dict:
                                "chat_instance": "ci", "message": message, "data": data}}
 
 
-# --- fake Rasa -------------------------------------------------------------------------
-
-
-@dataclass
-class RasaCall:
-    sender: str
-    message: str
-    started: float
-    duration: float
+# --- Rasa answers for the bridge tests (served by testsupport.fake_rasa.FakeRasa) ---------
 
 
 def demo_answers(sender: str, message: str) -> List[dict]:
@@ -308,104 +267,3 @@ def demo_answers(sender: str, message: str) -> List[dict]:
     if message == "im lặng":
         return []
     return [{"recipient_id": sender, "text": f"Bạn hỏi: {message} <ok> & xem https://dichvucong.gov.vn."}]
-
-
-class FakeRasa:
-    """Rasa's REST webhook on loopback; can be stopped and restarted on the same port."""
-
-    def __init__(self, answer: Callable[[str, str], List[dict]] = demo_answers,
-                 delay: float = 0.0) -> None:
-        self.answer, self.delay = answer, delay
-        self.calls: List[RasaCall] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._lock = threading.Lock()
-        self._server: Optional[ThreadingHTTPServer] = None
-        self._connections: set = set()
-        self._thread: Optional[threading.Thread] = None
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "FakeRasa":
-        self._server = _ReusableServer(("127.0.0.1", self.port), _rasa_handler(self))
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Take Rasa down: connections are refused until start() again."""
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        with self._lock:
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:  # kill keep-alive connections too
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def record(self, call: RasaCall) -> None:
-        with self._lock:
-            self.calls.append(call)
-
-    def track(self, connection, alive: bool) -> None:
-        with self._lock:
-            (self._connections.add if alive else self._connections.discard)(connection)
-
-    def enter(self) -> None:
-        with self._lock:
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-
-
-class _ReusableServer(ThreadingHTTPServer):
-    allow_reuse_address = True  # restart on the same port right after stop()
-    daemon_threads = True
-
-
-def _rasa_handler(rasa: FakeRasa):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, like Rasa's Sanic server
-
-        def setup(self) -> None:
-            super().setup()
-            # Headers and body go out in two writes; without NODELAY, Nagle + delayed ACK
-            # would add ~40 ms per answer and swamp what the benchmark measures.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            rasa.track(self.connection, True)
-
-        def finish(self) -> None:
-            rasa.track(self.connection, False)
-            super().finish()
-
-        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
-            started = time.perf_counter()
-            rasa.enter()
-            try:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if rasa.delay:
-                    time.sleep(rasa.delay)
-                answer = rasa.answer(body["sender"], body["message"])
-                payload = json.dumps(answer).encode("utf-8")
-            finally:
-                rasa.leave()
-            rasa.record(RasaCall(body["sender"], body["message"], started,
-                                 time.perf_counter() - started))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args) -> None:  # keep test output quiet
-            pass
-
-    return Handler

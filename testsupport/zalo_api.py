@@ -5,7 +5,7 @@ to it over real HTTP exactly as in production. It behaves like Zalo where the br
 correctness depends on it: access tokens are checked (-216 when invalid or expired), and a
 refresh token works exactly once (each refresh returns a new pair and kills the old one).
 
-Used by tests/zalo and bench/zalo_bench.py (which imports it as tests.zalo.zalo_standins).
+Used by tests/zalo and bench/zalo_bench.py; the fake Rasa is testsupport.fake_rasa.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import httpx
 from aiohttp import web
 
 from channels.zalo.signature import HEADER, sign
+from testsupport.loopback import LoopbackServer
 
 APP_ID = "4318123456789012345"
 APP_SECRET = "test-app-secret-loopback-only"
@@ -46,51 +47,6 @@ class Sent:
     @property
     def buttons(self) -> List[dict]:
         return (self.message.get("attachment") or {}).get("payload", {}).get("buttons") or []
-
-
-class LoopbackServer:
-    """An aiohttp server on 127.0.0.1 with its own event loop in a background thread."""
-
-    def __init__(self) -> None:
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
-        self.url = ""
-
-    def routes(self, app: web.Application) -> None:
-        raise NotImplementedError
-
-    def start(self) -> "LoopbackServer":
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._start_site())
-        ready.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _start_site(self) -> None:
-        app = web.Application()
-        self.routes(app)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0, backlog=512).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def _shutdown(self) -> None:
-        await self._runner.cleanup()
-        asyncio.get_running_loop().stop()
-
-    def stop(self) -> None:
-        """Take the server down: connections are refused from now on."""
-        if self._loop and self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            self._thread.join(10)
 
 
 class ZaloStandIn(LoopbackServer):
@@ -179,15 +135,7 @@ class ZaloStandIn(LoopbackServer):
                                   "expires_in": "90000"})
 
 
-# --- fake Rasa ------------------------------------------------------------------------------
-
-
-@dataclass
-class RasaCall:
-    sender: str
-    message: str
-    started: float
-    duration: float
+# --- Rasa answers for the bridge tests (served by testsupport.fake_rasa.FakeRasa) ---------
 
 
 def demo_answers(sender: str, message: str) -> List[dict]:
@@ -206,29 +154,6 @@ def demo_answers(sender: str, message: str) -> List[dict]:
         return [{"recipient_id": sender, "text": "Lệ phí: 200.000 đồng/lần."}]
     return [{"recipient_id": sender,
              "text": f"Bạn hỏi: {message} | xem https://dichvucong.gov.vn."}]
-
-
-class FakeRasa(LoopbackServer):
-    """Rasa's REST webhook; `delay` is its thinking time per message."""
-
-    def __init__(self, answer: Callable[[str, str], List[dict]] = demo_answers,
-                 delay: float = 0.0) -> None:
-        super().__init__()
-        self.answer, self.delay = answer, delay
-        self.calls: List[RasaCall] = []
-
-    def routes(self, app: web.Application) -> None:
-        app.router.add_post("/webhooks/rest/webhook", self._webhook)
-
-    async def _webhook(self, request: web.Request) -> web.Response:
-        started = time.perf_counter()
-        body = await request.json()
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        answer = self.answer(body["sender"], body["message"])
-        self.calls.append(RasaCall(body["sender"], body["message"], started,
-                                   time.perf_counter() - started))
-        return web.json_response(answer)
 
 
 # --- webhook events as Zalo sends them --------------------------------------------------------
