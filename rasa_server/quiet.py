@@ -18,7 +18,7 @@ from types import ModuleType
 
 # Modules (and their submodules) whose deprecation notices are not ours to act on.
 LIBRARIES = ("rasa", "rasa_sdk", "pkg_resources", "sanic", "sanic_cors", "matplotlib",
-             "sqlalchemy", "tensorflow", "keras", "google", "absl")
+             "apscheduler", "sqlalchemy", "tensorflow", "keras", "google", "absl")
 _MODULES = r"(%s)(\..*)?$" % "|".join(LIBRARIES)
 
 
