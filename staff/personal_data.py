@@ -10,18 +10,23 @@ carry no sender, so nothing there is theirs.
 
 Admin only; every look and every deletion is audited with the counts, never the raw sender id.
 Deleted rows are overwritten on disk (SQLite secure_delete, actions/review_log.py).
-Not covered here: Rasa's own conversation store (conversations.db or PostgreSQL) keeps the
-conversation under the raw sender id; docs/staff-api.md says how to delete it there.
+Rasa's own conversation store (conversations.db or PostgreSQL) keeps the whole conversation
+under the raw sender id: it is found and deleted too, by scripts/forget_conversation.py run
+with the project's Rasa environment (this console's has no Rasa). A deletion starts there, so
+that a failure there deletes nothing and the officer can simply try again.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 from typing import Any, Dict, Optional
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from actions import review_log
+from actions.settings import PROJECT_ROOT
 from staff.errors import StaffError
 from staff.inbox import _call, _ip
 from staff.pages import _first, _form, _principal, _redirect, render
@@ -56,10 +61,31 @@ def _how(target: Dict[str, Any]) -> Dict[str, Any]:
     return {"item_id": target["item_id"]} if "item_id" in target else {"by": "sender"}
 
 
+CONVERSATION_TIMEOUT = 120  # seconds: the script imports Rasa (a few seconds) and scans
+
+
+def conversation(target: Dict[str, Any], delete: bool) -> Dict[str, Any]:
+    """{"conversations", "events"} of this sender in Rasa's conversation store (deleted with
+    `delete`); StaffError 502 when the store cannot be reached."""
+    command = [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m",
+               "scripts.forget_conversation"] + (["--delete"] if delete else [])
+    try:
+        done = subprocess.run(command, input=json.dumps(target), capture_output=True, text=True,
+                              cwd=PROJECT_ROOT, timeout=CONVERSATION_TIMEOUT, check=False)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
+        result = {"error": "no answer from the conversation store"}
+    if "error" in result:
+        raise StaffError(502, "Không đọc được kho hội thoại của trợ lý (Rasa): "
+                              f"{result['error']}. Chưa xóa gì; vui lòng thử lại.")
+    return result
+
+
 def find(request: Request, username: str, target: Dict[str, Any]) -> Dict[str, Any]:
     found = _call(review_log.sender_data, **target)
     if found is None:
         raise StaffError(404, "Không có mục này trong hộp thư.")
+    found["conversation"] = conversation(target, delete=False)
     request.app.state.console.store.audit(
         username, "personal_data_viewed", "inbox", str(target.get("item_id", "")),
         {**_how(target), "items": len(found["items"]), "replies": len(found["replies"])},
@@ -68,9 +94,13 @@ def find(request: Request, username: str, target: Dict[str, Any]) -> Dict[str, A
 
 
 def delete(request: Request, username: str, target: Dict[str, Any]) -> Dict[str, Any]:
+    if "item_id" in target and _call(review_log.get, target["item_id"]) is None:
+        raise StaffError(404, "Không có mục này trong hộp thư.")
+    stored = conversation(target, delete=True)  # first: needs the item to find the sender
     deleted = _call(review_log.forget, **target)
     if deleted is None:
         raise StaffError(404, "Không có mục này trong hộp thư.")
+    deleted = {**deleted, "conversation_events": stored["events"]}
     request.app.state.console.store.audit(
         username, "personal_data_deleted", "inbox", str(target.get("item_id", "")),
         {**_how(target), **deleted}, _ip(request))

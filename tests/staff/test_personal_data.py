@@ -13,12 +13,18 @@ import pytest
 import requests
 
 from actions import review_log
+from scripts.stack import write_endpoints
+
+NOTHING_STORED = {"conversations": 0, "events": 0}
 
 
 @pytest.fixture
 def inbox_console(fresh_console, tmp_path):
+    """A console with its own review database and an empty conversation store of its own."""
     db = tmp_path / "review.db"
-    console = fresh_console(REVIEW_DB=str(db))
+    endpoints = tmp_path / "endpoints.yml"
+    write_endpoints(endpoints, "http://127.0.0.1:9", tmp_path / "tracker.db")
+    console = fresh_console(REVIEW_DB=str(db), ENDPOINTS=str(endpoints))
     console.review_db = db
     return console
 
@@ -46,16 +52,16 @@ def test_admin_finds_and_deletes_one_senders_data_by_item_or_sender(inbox_consol
     by_sender = admin.post("/api/personal-data/find", json={"sender": a}).json()
     assert by_sender == found.json()  # the same rows, found by the id the citizen gives
     assert admin.post("/api/personal-data/find", json={"sender": "web-nobody-0000"}).json() == \
-        {"items": [], "replies": []}
+        {"items": [], "replies": [], "conversation": NOTHING_STORED}
     assert admin.post("/api/personal-data/find", json={"item_id": 999999}).status_code == 404
     assert admin.post("/api/personal-data/find", json={}).status_code == 422
     assert admin.post("/api/personal-data/find",
                       json={"item_id": first, "sender": a}).status_code == 422
 
     deleted = admin.post("/api/personal-data/delete", json={"sender": a})
-    assert deleted.json() == {"deleted": {"items": 3, "replies": 1}}
+    assert deleted.json() == {"deleted": {"items": 3, "replies": 1, "conversation_events": 0}}
     assert admin.post("/api/personal-data/find", json={"sender": a}).json() == \
-        {"items": [], "replies": []}
+        {"items": [], "replies": [], "conversation": NOTHING_STORED}
     assert [i["id"] for i in admin.get("/api/inbox").json()] == [other]  # B untouched
     raw = db.read_bytes()
     assert b"ZZMARKA" not in raw  # overwritten, not only unlinked
@@ -125,3 +131,38 @@ def test_retention_deletes_every_kind_of_row(fresh_console, tmp_path, setting, o
               for t in ("review", "outbox", "rating", "question")}
     assert counts == {"review": 1, "outbox": 0, "rating": 0, "question": 0}
     assert b"ZZOLD" not in db.read_bytes()
+
+
+def test_deleting_a_sender_also_deletes_their_conversation_in_rasas_store(fresh_console,
+                                                                          tmp_path, model_path):
+    """The conversation Rasa keeps under the raw sender id (message texts included) goes too,
+    found from an inbox item by the keyed hash; another citizen's conversation stays."""
+    from scripts.stack import running_assistant
+
+    db = tmp_path / "review.db"
+    with running_assistant(model=model_path, work_dir=tmp_path / "assistant",
+                           extra_env={"REVIEW_DB": str(db)}) as stack:
+        forget, keep = "web-forget-me-2468", "web-keep-me-1357"
+        for sender in (forget, keep):
+            answer = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=30,
+                                   json={"sender": sender, "message": "gặp cán bộ"})
+            assert answer.status_code == 200 and answer.json()
+        console = fresh_console(REVIEW_DB=str(db),
+                                ENDPOINTS=str(tmp_path / "assistant" / "endpoints.yml"))
+        admin = console.api()
+        item = next(i["id"] for i in admin.get("/api/inbox?kind=handover").json()
+                    if review_log.get(i["id"], path=db)["sender_hash"] == sender_hash(db, forget))
+        found = admin.post("/api/personal-data/find", json={"item_id": item}).json()
+        assert found["conversation"]["conversations"] == 1 and found["conversation"]["events"] > 2
+
+        deleted = admin.post("/api/personal-data/delete", json={"item_id": item})
+        assert deleted.status_code == 200, deleted.text
+        assert deleted.json()["deleted"]["conversation_events"] == found["conversation"]["events"]
+        with sqlite3.connect(stack.tracker_db) as tracker:
+            senders = {row[0] for row in tracker.execute("SELECT DISTINCT sender_id FROM events")}
+        assert forget not in senders and keep in senders
+
+
+def sender_hash(db, sender: str) -> str:
+    with review_log.connect(db) as connection:
+        return review_log.sender_hash(connection, sender)
