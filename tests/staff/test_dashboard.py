@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from actions import review_log
-from console_support import ROOT
+from actions.settings import PROJECT_ROOT as ROOT
 
 ARTIFACTS = ROOT / "test-artifacts" / "staff"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from console_support import ROOT, Console, free_port
+from actions.settings import PROJECT_ROOT as ROOT
+from console_support import Console, free_port
 from scripts.stack import running_assistant
 
 pytestmark = pytest.mark.e2e
