@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from actions.settings import PROJECT_ROOT as ROOT
 
 
 def serve(out: str, rasa_args: list) -> None:
@@ -118,6 +118,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     main()

@@ -9,7 +9,6 @@ import logging
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
 from sklearn.metrics import accuracy_score, f1_score
 
 from actions.settings import PROJECT_ROOT
@@ -23,15 +22,11 @@ def heldout_files() -> List[Path]:
 
 
 def examples(path: Path) -> List[Tuple[str, str]]:
-    """(text, intent) pairs of a Rasa 3.x NLU file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = []
-    for block in data.get("nlu", []):
-        for line in block.get("examples", "").splitlines():
-            line = line.strip()
-            if line.startswith("- ") and line[2:].strip():
-                pairs.append((line[2:].strip(), block["intent"]))
-    return pairs
+    """(text, intent) pairs of a Rasa NLU file, read by Rasa's own loader."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [(str(m.get("text")), str(m.get("intent")))
+            for m in load_data(str(path)).intent_examples]
 
 
 def scores(expected: List[str], predicted: List[str]) -> Dict[str, float]:
