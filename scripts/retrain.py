@@ -41,8 +41,18 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from actions.settings import PROJECT_ROOT as ROOT
 from scripts import model_swap
-from scripts.stack import BIN, ROOT, _start, _stop, free_port, wait_until_up
+from scripts.stack import (
+    ACTIONS_ON_LOOPBACK,
+    BIN,
+    actions_command,
+    free_port,
+    server_env,
+    start,
+    stop,
+    wait_until_up,
+)
 
 STEPS = [("generate", "Tạo lại dữ liệu NLU từ danh mục"), ("train", "Huấn luyện mô hình mới"),
          ("evaluate", "Đánh giá mô hình mới và mô hình đang chạy"), ("swap", "Thay mô hình đang chạy")]
@@ -250,15 +260,14 @@ def private_action_server(log_path: Path):
     """The action server as `make run` starts it, but with a throwaway review log."""
     with tempfile.TemporaryDirectory(prefix="retrain-") as work:
         port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-               "REVIEW_DB": str(Path(work) / "review.db")}
-        process = _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                          "--port", str(port)], log_path, env, ROOT)
+        env = server_env({**ACTIONS_ON_LOOPBACK, "PYTHONPATH": str(ROOT),
+                          "REVIEW_DB": str(Path(work) / "review.db")})
+        process = start(actions_command(port), log_path, env, ROOT)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/health", process, log_path, 240)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(process)
+            stop(process)
 
 
 def evaluate_both(job: Job, candidate: Path, say) -> Dict[str, Dict[str, float]]:

@@ -36,10 +36,11 @@ from scripts.stack import running_assistant
 pytestmark = pytest.mark.e2e
 ARTIFACTS = ROOT / "test-artifacts" / "staff"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Messages the current model does not understand (fallback or out of scope), with the intent an
-# officer gives them. None is in the evaluation sets (the inbox would refuse it).
+# Messages the current model does not understand (fallback, out of scope or low confidence),
+# with the intent an officer gives them. None is in the evaluation sets (the inbox would refuse
+# it). When a retrained model starts to understand one, replace it with another it misreads.
 UNANSWERED = {
-    "ông bà nội muốn nhận cháu làm con nuôi thì cần gì": "ask_documents",
+    "muốn nhận nuôi con của chị ruột thì giấy má chuẩn bị ra sao": "ask_documents",
     "mình đẻ ở nhà muốn khai sinh cho con muộn": "ask_steps",
     "xong rồi thì tới đâu để rinh phiếu về": "ask_where",
 }
