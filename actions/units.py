@@ -8,11 +8,12 @@ the question's own words lead the answer; the whole field stays one button away
 ("Xem đầy đủ"). A broad question ("lệ phí bao nhiêu?") gets the field from the top, cut at a
 phone screen (`MAX_BODY` characters) when it is longer.
 
-How a unit is chosen (measured on the content set's dev half, see README "How answers are
-found"): the question's folded words, minus the words that only say which procedure and which
+How a unit is chosen (measured on the content set's dev halves, see README "How a question is
+answered"): the question's folded words, minus the words that only say which procedure and which
 aspect is asked, are weighted by how rare they are among all the catalog's units (inverse
 document frequency, so "sinh viên" counts and "phiếu" hardly does); a unit scores the weight
-of the words and word pairs it shares with the question. Lexical on purpose: the units are
+of the words and word pairs it shares with the question, if it shares at least two different
+words. Lexical on purpose: the units are
 short, the words citizens use for a detail are the catalog's own words once folded, and a
 dense model would need a package this project does not ship (issue #9 asks to measure first;
 README says what was measured). Unit texts come from the catalog, so an officer's edit changes
@@ -34,16 +35,17 @@ from actions.text import fold
 # The field's own text in a default reply: about a phone screen. The lines that frame it (a
 # change of the law, the hedge, the note, the source) come on top and are never cut.
 MAX_BODY = 600
-# A question is "about a detail" when its distinctive words weigh this much in one unit
-# (one rare word, or two common ones); below it, the field is answered from the top.
+# A question is "about a detail" when at least MIN_WORDS of its distinctive words are in one
+# unit and weigh this much there; otherwise the field is answered from the top.
 FOCUS_WEIGHT = 3.0
 MAX_FOCUSED = 3
 MIN_WORDS = 2
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ0-9(\-])")
 LONG_LINE = 220
 # Words that never say what is asked (function words of both languages, and the citizen's
-# own politeness); rare in the catalog, so they would otherwise weigh much.
-_FUNCTION_WORDS = frozenset("""
+# own politeness); rare in the catalog, so they would otherwise weigh much. Folded like the
+# message ("my" is "mi" there).
+_FUNCTION_WORDS = frozenset(fold(word) for word in """
 a ad ah ak anh chi em toi minh ban ong ba co chu bac oi a u uh vay nhe nha nhi
 la thi ma va voi cua cho o tai trong ngoai den tu ra vao len xuong nay do kia day
 duoc khong chua roi da dang se con cung nua lai hay hoac neu khi thi nhung cac mot
