@@ -83,16 +83,24 @@ def title(intent: str, lang: str = "vi") -> str:
 MAX_ASKED = 3  # "nộp ở đâu, lệ phí bao nhiêu, và phiếu phải cấp trong bao lâu?"
 
 
-_FOLDED_CUES: Dict[str, str] = {}
+_FOLDED_CUES: Dict[str, Tuple[str, ...]] = {}
+
+
+def folded_cues(aspect: Aspect, fold: Callable[[str], str]) -> Tuple[str, ...]:
+    """The aspect's cues folded the way messages are ("on my behalf" becomes "on mi behalf",
+    like the message's "my"); folded once, then kept."""
+    cues = _FOLDED_CUES.get(aspect.intent)
+    if cues is None:
+        cues = _FOLDED_CUES[aspect.intent] = tuple(fold(cue) for cue in aspect.cues)
+    return cues
 
 
 def first_cue_end(folded: str, fold: Callable[[str], str]) -> int:
     """Where the first question word of any aspect ends in `folded` (len if none), so that a
     name the cue is part of stays whole ("có luật sư miễn phí không" keeps "luật sư miễn phí")."""
     padded = f" {folded} "
-    hits = [(padded.find(f" {cue} "), len(cue)) for aspect in ASPECT_TABLE for cue in
-            (_FOLDED_CUES.get(c) or _FOLDED_CUES.setdefault(c, fold(c)) for c in aspect.cues)
-            if f" {cue} " in padded]
+    hits = [(padded.find(f" {cue} "), len(cue)) for aspect in ASPECT_TABLE
+            for cue in folded_cues(aspect, fold) if f" {cue} " in padded]
     if not hits:
         return len(folded)
     start, size = min(hits)
@@ -100,12 +108,11 @@ def first_cue_end(folded: str, fold: Callable[[str], str]) -> int:
 
 
 def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
-    """Aspects whose cues occur in `folded`, in the order they occur. Cues are folded the way
-    messages are ("on my behalf" becomes "on mi behalf", like the message's "my")."""
+    """Aspects whose (folded) cues occur in `folded`, in the order they occur."""
     hits = []
     for aspect in ASPECT_TABLE:
-        cues = [_FOLDED_CUES.get(c) or _FOLDED_CUES.setdefault(c, fold(c)) for c in aspect.cues]
-        positions = [folded.find(f" {cue} ") for cue in cues if f" {cue} " in folded]
+        positions = [folded.find(f" {cue} ") for cue in folded_cues(aspect, fold)
+                     if f" {cue} " in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
     return [intent for _, intent in sorted(hits)]

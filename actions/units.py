@@ -179,8 +179,8 @@ _GENERIC_PHRASES = frozenset({"ho so", "giay to", "thu tuc", "gom", "nhung", "ma
 @functools.lru_cache(maxsize=1)
 def _cue_phrases() -> frozenset:
     """Every aspect's question words and the generic ones, folded like the message."""
-    return frozenset(fold(cue) for row in aspects.ASPECT_TABLE for cue in row.cues) \
-        | _GENERIC_PHRASES
+    return frozenset(cue for row in aspects.ASPECT_TABLE
+                     for cue in aspects.folded_cues(row, fold)) | _GENERIC_PHRASES
 
 
 def score(unit: Unit, asked: Sequence[str], weights: Weights) -> float:
