@@ -1,10 +1,11 @@
 """Where one Rasa server spends its CPU per message: cProfile under load, startup excluded.
 
     python -m bench.profile_rasa [--conversations 20] [--per-conversation 15] [--top 40]
+    python -m bench.profile_rasa --one-at-a-time 300     # the latency path, one citizen at a time
 
 Starts the action server and one Rasa server (SQLite tracker store, as `running_assistant`),
-warms it up, then profiles only the load: Rasa runs inside `serve()` below, which turns the
-profiler on at SIGUSR1 and writes the statistics at SIGUSR2. Prints the functions with the
+warms it up, then profiles only the load: Rasa (or, with `--process actions`, the action
+server) runs inside `serve()` below, which turns the profiler on at SIGUSR1 and writes the statistics at SIGUSR2. Prints the functions with the
 most cumulative and own time, and the CPU ms per message of each process (from /proc, so
 other work on the machine does not count). cProfile slows Python calls down about twofold:
 read the shares, not the absolute times.
@@ -48,42 +49,50 @@ def run(args) -> None:
 
     work = Path(args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
-           "PYTHONPATH": str(ROOT)}
+    env = st.server_env({"PYTHONPATH": str(ROOT)})
     actions_port, rasa_port = st.free_port(), st.free_port()
     actions_url, rasa_url = f"http://127.0.0.1:{actions_port}", f"http://127.0.0.1:{rasa_port}"
     endpoints = work / "endpoints.yml"
     (work / "tracker.db").unlink(missing_ok=True)
     st.write_endpoints(endpoints, actions_url, work / "tracker.db")
-    out = work / "rasa.prof"
+    out = work / f"{args.process}.prof"
     out.unlink(missing_ok=True)
-    actions = st._start([str(st.BIN / "rasa"), "run", "actions", "--actions", "actions",
-                         "--port", str(actions_port)], work / "actions.log", env, ROOT)
+
+    def served(command: list) -> list:  # `command` run inside serve(), profiled on signal
+        return [sys.executable, "-m", "bench.profile_rasa", "--serve", str(out), *command[3:]]
+
+    actions_args = st.actions_command(actions_port)
+    actions = st.start(served(actions_args) if args.process == "actions" else actions_args,
+                       work / "actions.log", {**env, **st.ACTIONS_ON_LOOPBACK}, ROOT)
     rasa = None
     try:
         st.wait_until_up(f"{actions_url}/health", actions, work / "actions.log", 240)
         model = str(args.model or newest_model(ROOT / "models"))
-        rasa = st._start([sys.executable, "-m", "bench.profile_rasa", "--serve", str(out),
-                          "run", "--port", str(rasa_port), "--interface", "127.0.0.1",
-                          "--endpoints", str(endpoints), "--credentials",
-                          str(ROOT / "credentials.yml"), "--model", model],
-                         work / "rasa.log", env, ROOT)
+        # Rasa's own command line (scripts/stack.py) after `--serve <out>`: profiled as served
+        rasa_args = st.rasa_command(rasa_port, endpoints, Path(model), ROOT / "credentials.yml")
+        rasa = st.start(served(rasa_args) if args.process == "rasa" else rasa_args,
+                        work / "rasa.log", env, ROOT)
         st.wait_until_up(f"{rasa_url}/", rasa, work / "rasa.log", 240)
         url = f"{rasa_url}/webhooks/rest/webhook"
         load.warm_up(url, messages.OUR_EPISODES)
+        profiled = rasa if args.process == "rasa" else actions
         if args.profile:
-            os.kill(rasa.pid, signal.SIGUSR1)
+            os.kill(profiled.pid, signal.SIGUSR1)
         before = {"rasa": cpu_seconds(rasa.pid), "actions": cpu_seconds(actions.pid)}
-        result = load.concurrent(url, messages.OUR_EPISODES, args.conversations,
-                                 args.per_conversation)
+        if args.one_at_a_time:  # as make bench's first figure: 10 messages per citizen
+            result = load.sequential(url, messages.OUR_EPISODES, args.one_at_a_time)
+        else:
+            result = load.concurrent(url, messages.OUR_EPISODES, args.conversations,
+                                     args.per_conversation)
         after = {"rasa": cpu_seconds(rasa.pid), "actions": cpu_seconds(actions.pid)}
         if args.profile:
-            os.kill(rasa.pid, signal.SIGUSR2)
+            os.kill(profiled.pid, signal.SIGUSR2)
             deadline = time.monotonic() + 30
             while not out.exists() and time.monotonic() < deadline:
                 time.sleep(0.2)
         summary = result.summary()
-        print(f"{result.messages} messages, {args.conversations} at once: "
+        at_once = 1 if args.one_at_a_time else args.conversations
+        print(f"{result.messages} messages, {at_once} at once: p50 {summary['p50_ms']} ms, "
               f"{summary['throughput_msg_s']} msg/s, p95 {summary['p95_ms']} ms, "
               f"{summary['failures']} failed, {summary['empty_replies']} empty")
         print("CPU ms per message: " + ", ".join(
@@ -92,7 +101,7 @@ def run(args) -> None:
     finally:
         for process in (rasa, actions):
             if process is not None:
-                st._stop(process)
+                st.stop(process)
     if args.profile and out.exists():
         for order in ("cumulative", "tottime"):
             print(f"\n--- by {order} ---")
@@ -109,11 +118,15 @@ def main(argv=None) -> None:
     parser.add_argument("--model", type=Path, help="default: newest in models/")
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--per-conversation", type=int, default=15)
+    parser.add_argument("--process", choices=("rasa", "actions"), default="rasa",
+                        help="the server profiled (the other runs as usual)")
+    parser.add_argument("--one-at-a-time", type=int, default=0, metavar="N",
+                        help="instead: N messages one conversation at a time, 10 per citizen")
     parser.add_argument("--top", type=int, default=40, help="functions listed per ordering")
     parser.add_argument("--no-profile", dest="profile", action="store_false",
                         help="only the CPU ms per message, without the profiler's overhead")
     parser.add_argument("--work-dir", default=str(ROOT / "var" / "profile"),
-                        help="logs, tracker database and rasa.prof (default var/profile)")
+                        help="logs, tracker database and <process>.prof (default var/profile)")
     run(parser.parse_args(argv))
 
 
