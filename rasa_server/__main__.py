@@ -9,9 +9,10 @@ the schema's `oneOf` for its own type (every branch requires a different `"event
 so no other branch can match): a later profile still put the full check, which tries all
 28 branches for every event, at 7-14% of Rasa's time per message. Anything that fails the
 quick check goes through the full one, so the accepted responses and errors are Rasa's. The
-other patches are in their own modules (events.py, graph_runner.py, lock_store.py,
-nlu_features.py, rule_policy.py; tracker_store.py is configured, not patched). Every patch
-replaces a function of Rasa 3.6.21, so the server refuses to start on any other version.
+other patches are in their own modules (debug_copies.py, events.py, graph_runner.py,
+lock_store.py, nlu_features.py, rule_policy.py; tracker_store.py is configured, not
+patched). Every patch replaces a function of Rasa 3.6.21, so the server refuses to start on
+any other version.
 
     python -m rasa_server run --model models ...   # same arguments as `rasa`
     python -m rasa_server run actions ...         # the action server, as `rasa run actions`
@@ -109,7 +110,14 @@ def install() -> None:
     check_rasa_version()
     from rasa.core.actions.action import RemoteAction
 
-    from rasa_server import events, graph_runner, lock_store, nlu_features, rule_policy
+    from rasa_server import (
+        debug_copies,
+        events,
+        graph_runner,
+        lock_store,
+        nlu_features,
+        rule_policy,
+    )
 
     RemoteAction._validate_action_result = _validate_action_result
     lock_store.install()  # several instances sharing Redis: see lock_store.py
@@ -117,6 +125,7 @@ def install() -> None:
     rule_policy.install()  # the states of a conversation once per prediction: rule_policy.py
     graph_runner.install()  # the graph's nodes in a kept order, without dask: graph_runner.py
     nlu_features.install()  # the classifier's input from sentence features only: nlu_features.py
+    debug_copies.install()  # no copies for debug lines that are not written: debug_copies.py
 
 
 def admin_api_args(argv: list, token: str) -> list:

@@ -154,3 +154,28 @@ def test_valid_response_takes_the_quick_check():
     # Otherwise the launcher would be as slow as stock Rasa while its tests still pass.
     assert rasa_cli._quickly_valid(VALID)
     assert rasa_cli._quickly_valid({"events": [], "responses": []})
+
+
+def test_processor_copies_for_debug_lines_only_when_they_are_written(caplog):
+    """With debug logging off the processor's log arguments are not copied; with it on they
+    are, as in Rasa (a debug line shows the events as they were)."""
+    import logging
+
+    import rasa.core.processor
+
+    from rasa_server import debug_copies
+
+    original = rasa.core.processor.copy
+    events = [{"event": "slot", "name": "procedure", "value": "ly-lich-tu-phap"}]
+    try:
+        debug_copies.install()
+        copier = rasa.core.processor.copy
+        logging.getLogger("rasa.core.processor").setLevel(logging.INFO)
+        assert copier.deepcopy(events) is events
+        with caplog.at_level(logging.DEBUG, logger="rasa.core.processor"):
+            copied = copier.deepcopy(events)
+        assert copied == events and copied is not events and copied[0] is not events[0]
+        assert copier.copy is __import__("copy").copy  # the rest of `copy` unchanged
+    finally:
+        rasa.core.processor.copy = original
+        logging.getLogger("rasa.core.processor").setLevel(logging.NOTSET)
