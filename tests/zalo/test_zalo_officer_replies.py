@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from actions import review_log
+from channels.common.officer_replies import PREFIX
 from channels.zalo import texts
 from channels.zalo.app import running
-from channels.zalo.officer_replies import PREFIX
 from channels.zalo.render import PayloadStore, zalo_messages
 from channels.zalo.state import sender_id
 from testsupport.zalo_api import post_event, text_event
