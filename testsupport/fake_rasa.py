@@ -91,3 +91,31 @@ class FakeRasa(LoopbackServer):
                                    time.perf_counter() - started))
         return self._cors(request, web.json_response(
             answer, dumps=lambda value: json.dumps(value, ensure_ascii=False)))
+
+
+def demo_answers(sender: str, message: str) -> List[dict]:
+    """Rasa-shaped answers for the Telegram and Zalo bridge tests (contents are illustrative
+    only): buttons, a long answer, an image, no answer, and an echo with characters to escape
+    ("Bạn hỏi: <message> | ...")."""
+    topics = [
+        {"title": "Lý lịch tư pháp", "payload": '/ask_procedure{"procedure":"ly_lich_tu_phap"}'},
+        {"title": "Lệ phí cấp phiếu lý lịch tư pháp",
+         "payload": '/ask_fee{"procedure":"ly_lich_tu_phap","mục":"lệ phí cấp phiếu số 1"}'},
+    ]
+    if message == "/greet":
+        return [{"recipient_id": sender, "text": "Xin chào anh/chị! Tôi có thể giúp gì?",
+                 "buttons": topics}]
+    if message == "/help":
+        return [{"recipient_id": sender, "text": "Các chủ đề:", "buttons": topics}]
+    if message.startswith("/ask_fee"):
+        return [{"recipient_id": sender, "text": "Lệ phí: 200.000 đồng/lần."}]
+    if message == "dài":
+        paragraph = "Đoạn văn mẫu về thủ tục hành chính. " * 27  # ~1,000 characters
+        return [{"recipient_id": sender, "text": "\n\n".join([paragraph.strip()] * 5)}]
+    if message == "ảnh":
+        return [{"recipient_id": sender, "text": "Mẫu tờ khai:",
+                 "image": "https://example.gov.vn/mau.png"}]
+    if message == "im lặng":
+        return []
+    return [{"recipient_id": sender,
+             "text": f"Bạn hỏi: {message} | <ok> & xem https://dichvucong.gov.vn."}]

@@ -135,27 +135,6 @@ class ZaloStandIn(LoopbackServer):
                                   "expires_in": "90000"})
 
 
-# --- Rasa answers for the bridge tests (served by testsupport.fake_rasa.FakeRasa) ---------
-
-
-def demo_answers(sender: str, message: str) -> List[dict]:
-    """Rasa-shaped answers for the bridge tests (contents are illustrative only)."""
-    topics = [
-        {"title": "Lý lịch tư pháp", "payload": '/ask_procedure{"procedure":"ly_lich_tu_phap"}'},
-        {"title": "Lệ phí cấp phiếu lý lịch tư pháp",
-         "payload": '/ask_fee{"procedure":"ly_lich_tu_phap","mục":"lệ phí cấp phiếu số 1"}'},
-    ]
-    if message == "/greet":
-        return [{"recipient_id": sender, "text": "Xin chào anh/chị! Tôi có thể giúp gì?",
-                 "buttons": topics}]
-    if message == "/help":
-        return [{"recipient_id": sender, "text": "Các chủ đề:", "buttons": topics}]
-    if message.startswith("/ask_fee"):
-        return [{"recipient_id": sender, "text": "Lệ phí: 200.000 đồng/lần."}]
-    return [{"recipient_id": sender,
-             "text": f"Bạn hỏi: {message} | xem https://dichvucong.gov.vn."}]
-
-
 # --- webhook events as Zalo sends them --------------------------------------------------------
 
 

@@ -6,8 +6,8 @@ import pytest
 import pytest_asyncio
 
 from bridge_support import bridge_settings, running_bridge
-from testsupport.fake_rasa import FakeRasa
-from testsupport.telegram_api import BotApiStandIn, demo_answers
+from testsupport.fake_rasa import FakeRasa, demo_answers
+from testsupport.telegram_api import BotApiStandIn
 
 
 def pytest_configure(config):

@@ -203,5 +203,5 @@ async def test_messages_of_one_chat_stay_in_order(telegram_api, fake_rasa):
             telegram_api.push(message_update(telegram_api, CHAT, f"câu {index}"))
         sent = await telegram_api.wait_calls("sendMessage", CHAT, count=5)
     assert [c.message for c in fake_rasa.calls] == [f"câu {i}" for i in range(5)]
-    assert [c.params["text"].split(" &lt;")[0] for c in sent] == [
+    assert [c.params["text"].split(" | ")[0] for c in sent] == [
         f"Bạn hỏi: câu {i}" for i in range(5)]

@@ -7,8 +7,8 @@ import pytest_asyncio
 
 from channels.zalo.app import running
 from channels.zalo.config import Settings
-from testsupport.fake_rasa import FakeRasa
-from testsupport.zalo_api import ZaloStandIn, demo_answers
+from testsupport.fake_rasa import FakeRasa, demo_answers
+from testsupport.zalo_api import ZaloStandIn
 from testsupport.zalo_bridge import make_settings, webhook_url
 
 
