@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from typing import Dict, List
+from typing import List
 from unittest import mock
 
 from bench.measure import percentile
@@ -22,30 +22,18 @@ from bench.measure import percentile
 os.environ.setdefault("ASSISTANT_TODAY", "2026-11-27")
 
 
-def _tracker(text: str, slots: Dict[str, str]):
-    from rasa_sdk import Tracker
-
-    parse = {"text": text, "intent": {"name": "ask_fee", "confidence": 0.9}, "entities": [],
-             "intent_ranking": [{"name": "ask_fee", "confidence": 0.9}]}
-    return Tracker.from_dict({
-        "sender_id": "bench", "slots": {"procedure": None, "aspect": None,
-                                        "pending_aspect": None, "language": None, **slots},
-        "latest_message": parse, "events": [{"event": "user", "text": text, "parse_data": parse}],
-        "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen"})
-
-
 def _timings(texts: List[str], rounds: int) -> List[float]:
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions import actions
+    from testsupport.trackers import tracker as built
 
     action = actions.ActionAnswerProcedure()
     slots = {"procedure": "ly_lich_tu_phap", "aspect": "ask_fee"}
     times = []
     for _ in range(rounds):
         for text in texts:
-            tracker = _tracker(text, slots)
+            tracker = built(text, "ask_fee", slots, sender="bench")
             began = time.perf_counter()
             action.run(CollectingDispatcher(), tracker, domain={})
             times.append((time.perf_counter() - began) * 1000)

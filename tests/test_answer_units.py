@@ -13,7 +13,7 @@ from actions import actions, units
 from actions.catalog import load_catalog
 from actions.settings import PROJECT_ROOT
 from catalog_support import LLTP, LLTP_FILE, edit, lltp
-from tracker_support import run_action
+from testsupport.trackers import run_action
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from actions import actions, answers, worklist
 from actions.catalog import Dated, Fact, Version, load_catalog
 from actions.settings import today
 from catalog_support import LLTP, LLTP_FILE, edit, lltp, problems_of
-from tracker_support import tracker
+from testsupport.trackers import tracker
 
 BEFORE, ON, AFTER = dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 27)
 

@@ -10,7 +10,7 @@ from actions.catalog import CatalogStore, load_catalog
 from actions.matching import find_procedure
 from actions.settings import PROJECT_ROOT
 from catalog_support import edit
-from tracker_support import run_action
+from testsupport.trackers import run_action
 
 LLTP = "ly_lich_tu_phap"
 

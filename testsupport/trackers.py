@@ -1,5 +1,5 @@
 """Trackers built in code, shaped like the saved fixtures, for actions that need a message
-and a conversation state (slots) but no saved file."""
+and a conversation state (slots) but no saved file: the tests' and bench/answers_cost.py's."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 def tracker(text: str, intent: str, slots: Optional[dict] = None,
-            entities: Optional[list] = None) -> Tracker:
+            entities: Optional[list] = None, sender: str = "citizen-built") -> Tracker:
     parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
              "entities": entities or [],
              "intent_ranking": [{"name": intent, "confidence": 0.9}]}
     return Tracker.from_dict({
-        "sender_id": "citizen-built", "slots": {"procedure": None, "aspect": None,
+        "sender_id": sender, "slots": {"procedure": None, "aspect": None,
                                                 "pending_aspect": None, "language": None,
                                                 **(slots or {})},
         "latest_message": parse, "events": [{"event": "user", "text": text, "parse_data": parse}],
