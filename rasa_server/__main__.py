@@ -113,6 +113,7 @@ def install() -> None:
     from rasa_server import (
         debug_copies,
         events,
+        gc_freeze,
         graph_runner,
         lock_store,
         nlu_features,
@@ -126,6 +127,7 @@ def install() -> None:
     graph_runner.install()  # the graph's nodes in a kept order, without dask: graph_runner.py
     nlu_features.install()  # the classifier's input from sentence features only: nlu_features.py
     debug_copies.install()  # no copies for debug lines that are not written: debug_copies.py
+    gc_freeze.install()  # the loaded model out of the garbage collector's walks: gc_freeze.py
 
 
 def admin_api_args(argv: list, token: str) -> list:

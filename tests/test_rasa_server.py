@@ -179,3 +179,23 @@ def test_processor_copies_for_debug_lines_only_when_they_are_written(caplog):
     finally:
         rasa.core.processor.copy = original
         logging.getLogger("rasa.core.processor").setLevel(logging.NOTSET)
+
+
+async def test_the_loaded_model_is_frozen_out_of_the_collectors_walks(monkeypatch):
+    """After Rasa loads its model at start-up, everything alive is frozen (a full collection
+    no longer walks the model) and the agent is handed on unchanged."""
+    import gc
+
+    from rasa_server import gc_freeze
+
+    agent = object()
+
+    async def stock(*args, **kwargs):
+        return agent
+
+    monkeypatch.setattr(gc_freeze, "_stock_load_agent_on_start", stock)
+    try:
+        assert await gc_freeze.load_agent_on_start("models", None, None, None, None) is agent
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
