@@ -318,3 +318,17 @@ def test_an_unknown_fee_of_a_foreign_marriage_is_never_the_domestic_one():
 def test_a_story_is_about_the_procedure_someone_needs(story, procedure):
     _, _, events = answer(story, "out_of_scope")
     assert slot(events, "procedure") == procedure
+
+
+# --- issue #9, dev-half study: details the replies missed ----------------------------------
+
+def test_a_fee_at_its_ceiling_says_it_is_the_maximum():
+    reply, _, _ = answer("sao y bằng đại học 250 trang hết bao nhiêu tiền", "ask_fee")
+    assert reply.startswith("Bản 250 trang: 200.000 đồng/bản (mức tối đa"), reply
+    reply, _, _ = answer("How much to certify a copy of a 400-page report?", "ask_fee")
+    assert "200,000 VND per certified copy (the maximum per copy)" in reply, reply
+
+
+def test_a_fee_below_the_ceiling_is_not_called_the_maximum():
+    reply, _, _ = answer("chung thuc ban sao 12 trang het bao nhieu tien", "ask_fee")
+    assert "tối đa cho một bản" not in reply.splitlines()[0]
