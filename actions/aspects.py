@@ -39,10 +39,10 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1,
            cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can gi', 'can mang gi', 'mang theo gi', 'chuan bi gi', 'can giay to', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
     Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2,
-           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton kem', 'mat tien', 'ton tien', 'tinh tien', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
+           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton kem', 'mat tien', 'ton tien', 'tinh tien', 'ton nhieu khong', 'ton nhieu tien', 'mat nhieu tien', 'is it free', 'for free', 'free of charge', 'free legal', 'is there free', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
            channel_detail="time", button_rank=3,
-           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
+           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'kip khong', 'co nhanh khong', 'nhanh khong', 'nhanh nhat', 'cho nhanh', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
     Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
            cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
@@ -50,7 +50,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'valid for', 'still valid', 'expire', 'how recent')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'expire', 'how recent')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis"),
     Aspect("ask_difference", "phan_biet", "Phân biệt", "Differences",
@@ -107,6 +107,14 @@ def first_cue_end(folded: str, fold: Callable[[str], str]) -> int:
     return start + size
 
 
+# "trích lục 1 bản bao nhiêu?", "lltp cho sv bn ad": "bao nhiêu" that ends the question, with
+# nothing after it but a particle or a form of address, asks a price ("bao nhiêu tuổi", "bao
+# nhiêu ngày" name what they count, and their own cues say so).
+_PRICE_AT_END = re.compile(
+    r" bao nhieu(?: (?:a|ad|ak|ah|ha|vay|the|nhi|nhe|nha|oi|chi|anh|em|ban|ba|ong|co|chu|bac))*"
+    r" $")
+
+
 def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     """Aspects whose (folded) cues occur in `folded`, in the order they occur."""
     hits = []
@@ -115,6 +123,9 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
                      if f" {cue} " in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
+    price = _PRICE_AT_END.search(folded)
+    if price and "ask_fee" not in {intent for _, intent in hits}:
+        hits.append((price.start(), "ask_fee"))
     return [intent for _, intent in sorted(hits)]
 
 

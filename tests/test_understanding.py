@@ -332,3 +332,38 @@ def test_a_fee_at_its_ceiling_says_it_is_the_maximum():
 def test_a_fee_below_the_ceiling_is_not_called_the_maximum():
     reply, _, _ = answer("chung thuc ban sao 12 trang het bao nhieu tien", "ask_fee")
     assert "tối đa cho một bản" not in reply.splitlines()[0]
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("trích lục khai sinh mỗi bản bao nhiêu ạ", "8.000 đồng"),
+    ("phieu ly lich tu phap cho sv bao nhieu a", "100.000 đồng"),
+])
+def test_how_much_at_the_end_of_a_question_asks_the_price(text, fact):
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
+    assert fact in reply, reply
+
+
+def test_how_much_time_or_age_is_not_a_price():
+    from actions import aspects
+    from actions.text import fold
+    assert aspects.asked_in("phải bao nhiêu tuổi mới được nhận con nuôi", fold) != ["ask_fee"]
+    assert "ask_fee" not in aspects.asked_in("làm mất bao nhiêu ngày", fold)
+
+
+@pytest.mark.parametrize("text, intent, facts", [
+    ("Em muốn nhận cháu ruột làm con nuôi. Làm ở đâu, có tốn nhiều không?", "ask_where",
+     ["UBND xã/phường", "400.000"]),
+    ("Công ty cần phiếu lý lịch tư pháp gấp, làm sao cho nhanh nhất?", "ask_steps",
+     ["VNeID", "5 ngày làm việc"]),
+    ("Cần giấy xác nhận tình trạng hôn nhân trước thứ Sáu, nộp ở đâu, có kịp không?",
+     "ask_where", ["UBND xã/phường", "3 ngày làm việc"]),
+])
+def test_how_costly_and_how_quick_are_asked_in_everyday_words(text, intent, facts):
+    reply, _, _ = answer(text, intent)
+    assert all(f in reply for f in facts), reply
+
+
+def test_free_legal_help_in_english_is_answered_with_the_fee():
+    reply, _, _ = answer("My uncle is poor and disabled. Is there free legal aid for him?",
+                         "ask_changes")
+    assert reply.startswith("Legal aid – Fee") and "Free" in reply, reply
