@@ -133,16 +133,22 @@ class ActionAnswerProcedure(Action):
 
         question = find_question(procedure, message.text, aspect_key, day) \
             if message.text else None
+        replies = []
+        rest = asked
         if question is not None:
-            reply = answers.Reply(answers.question_answer(procedure, question, lang, catalog),
-                                  answers.aspect_buttons(procedure, lang=lang))
-        else:
-            replies = [answers.aspect_answer(catalog, self._best_source(catalog, message,
-                                                                         procedure, a, day),
-                                             a, message.office, day, lang, message.text,
-                                             full=_wants_full(tracker))
-                       for a in asked]
-            reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
+            replies.append(answers.Reply(answers.question_answer(procedure, question, lang,
+                                                                 catalog),
+                                         answers.aspect_buttons(procedure, lang=lang)))
+            # "đăng ký ở đâu, có nhanh không?": the special case answers where; how long is
+            # still asked, unless the special case says it answers that too.
+            rest = [a for a in asked[1:] if a in answers.ASPECTS
+                    and answers.ASPECT_KEYS[a] not in question.aspects]
+        replies += [answers.aspect_answer(catalog, self._best_source(catalog, message,
+                                                                      procedure, a, day),
+                                          a, message.office, day, lang, message.text,
+                                          full=_wants_full(tracker))
+                    for a in rest]
+        reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
         reply = review_hooks.rated(reply, tracker, procedure.id, aspect, lang)
         _send(dispatcher, reply, corrected)
         last_aspect = aspect if aspect in answers.ASPECTS else tracker.get_slot("aspect")

@@ -363,6 +363,12 @@ def test_how_costly_and_how_quick_are_asked_in_everyday_words(text, intent, fact
     assert all(f in reply for f in facts), reply
 
 
+def test_a_special_case_answer_is_followed_by_the_other_aspect_asked():
+    reply, _, _ = answer("Hồi trước kết hôn với người nước ngoài làm ở huyện, giờ làm ở đâu, "
+                         "có nhanh không?", "ask_where")
+    assert "không còn cấp huyện" in reply and "10 ngày làm việc" in reply, reply
+
+
 def test_free_legal_help_in_english_is_answered_with_the_fee():
     reply, _, _ = answer("My uncle is poor and disabled. Is there free legal aid for him?",
                          "ask_changes")
