@@ -168,6 +168,10 @@ class ActionAnswerProcedure(Action):
             if intent in message.asked:
                 return [intent] + [a for a in message.asked if a != intent]
             return list(message.asked)
+        # "còn người nước ngoài nhận con nuôi thì sao?" after a fee question: the fee again,
+        # for what it names, unless the classifier heard an aspect in its words.
+        if intent not in answers.ASPECTS and message.follows_up and tracker.get_slot("aspect"):
+            return [tracker.get_slot("aspect")]
         if intent in answers.ASPECTS:
             return [intent]
         if message.continues and tracker.get_slot("aspect"):
@@ -305,10 +309,15 @@ def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> b
         return False
     if message.procedure is not None and message.asked:
         return True
+    # A first message that names a procedure and one of its special cases ("can a foreign
+    # diploma be certified? does it need legalising?") is that special case's question.
+    if message.procedure is not None \
+            and find_question(message.procedure, message.text, "tong_quan") is not None:
+        return True
     current = catalog.procedures.get(tracker.get_slot("procedure") or "")
     if current is None:
         return False
-    if message.continues and tracker.get_slot("aspect"):
+    if (message.continues or message.follows_up) and tracker.get_slot("aspect"):
         return True
     return bool(message.asked) or find_question(current, message.text, "tong_quan") is not None
 

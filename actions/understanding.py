@@ -41,6 +41,9 @@ class Message:
     # "nếu phải xác minh thì sao?": no procedure, no question words, a follow-up: the previous
     # question again, about the detail it names.
     continues: bool = False
+    # "còn người nước ngoài nhận con nuôi thì sao?": a follow-up with no question words of its
+    # own, whatever else it names: the previous question, about what it names.
+    follows_up: bool = False
 
     @property
     def is_command(self) -> bool:
@@ -114,6 +117,7 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
         asked=tuple(asked),
         continues=procedure is None and not asked and bool(text) and is_follow_up(text),
+        follows_up=not asked and bool(text) and is_follow_up(text),
     )
 
 

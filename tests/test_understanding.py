@@ -369,6 +369,30 @@ def test_a_special_case_answer_is_followed_by_the_other_aspect_asked():
     assert "không còn cấp huyện" in reply and "10 ngày làm việc" in reply, reply
 
 
+@pytest.mark.parametrize("intent", ["inform_procedure", "out_of_scope"])
+def test_a_follow_up_naming_a_new_case_asks_the_previous_question(intent):
+    action = actions.ActionOutOfScope() if intent == "out_of_scope" else \
+        actions.ActionAnswerProcedure()
+    reply, _, events = run_action(action, "Thế còn Việt kiều ở Mỹ muốn nhận con nuôi thì sao?",
+                                  intent, {"procedure": "nuoi_con_nuoi_trong_nuoc",
+                                           "aspect": "ask_fee"})
+    assert slot(events, "procedure") == "nuoi_con_nuoi_nuoc_ngoai"
+    assert "9.000.000" in reply and "Lệ phí" in reply.splitlines()[0], reply
+
+
+@pytest.mark.parametrize("text, intent, fact", [
+    ("Can the commune certify a copy of my Japanese degree? Does it have to be legalized "
+     "before?", "nlu_fallback", "consularly legalised"),
+    ("tôi muốn chứng thực bản sao bằng nước ngoài, có cần hợp pháp hóa lãnh sự không",
+     "out_of_scope", "hợp pháp hóa lãnh sự trước"),
+])
+def test_a_first_message_matching_a_special_case_gets_its_answer(text, intent, fact):
+    action = actions.ActionOutOfScope() if intent == "out_of_scope" else \
+        actions.ActionSuggestGuesses()
+    reply, _, _ = run_action(action, text, intent)
+    assert fact in reply, reply
+
+
 def test_free_legal_help_in_english_is_answered_with_the_fee():
     reply, _, _ = answer("My uncle is poor and disabled. Is there free legal aid for him?",
                          "ask_changes")
