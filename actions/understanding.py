@@ -109,7 +109,7 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
     procedure = _named(catalog, text) if text else None
     if procedure is not None:
         procedure = refine(catalog, procedure, text)
-    asked = _asked(text, procedure or _current(tracker, catalog))
+    asked = _asked(catalog, text, procedure or _current(tracker, catalog))
     return Message(
         text=text, raw=raw, folded=folded, procedure=procedure,
         office=find_office(catalog, text) if text else None,
@@ -128,10 +128,24 @@ def _current(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
     return catalog.procedures.get(tracker.get_slot("procedure") or "")
 
 
-def _asked(text: str, procedure: Optional[Procedure]) -> list:
+# "con tôi 16 tuổi có được trợ giúp pháp lý không?": "được <the procedure> không" asks who
+# may have it.
+_ENTITLED = re.compile(r"\bduoc (.{3,80}?) (khong|chua)\b")
+
+
+def _asks_entitlement(catalog: Catalog, text: str) -> bool:
+    match = _ENTITLED.search(fold(units.question_sentence(text)))
+    return match is not None \
+        and find_procedure(catalog, match.group(1), fuzzy=False) is not None
+
+
+def _asked(catalog: Catalog, text: str, procedure: Optional[Procedure]) -> list:
     """The aspects the question words ask for; "bản 12 trang thì sao?" asks the fee when the
-    procedure's fee is counted by pages."""
+    procedure's fee is counted by pages; "có được <thủ tục> không?" who may have it."""
     asked = aspects.asked_in(text, fold)
     if not asked and procedure is not None and procedure.page_fee and _PAGES.search(text or ""):
         return ["ask_fee"]
+    if not asked and procedure is not None and procedure.fact("doi_tuong").known \
+            and _asks_entitlement(catalog, text):
+        return ["ask_eligibility"]
     return asked

@@ -393,6 +393,15 @@ def test_a_first_message_matching_a_special_case_gets_its_answer(text, intent, f
     assert fact in reply, reply
 
 
+@pytest.mark.parametrize("text, fact", [
+    ("Con trai tôi 16 tuổi bị bắt, có được trợ giúp pháp lý không ạ?", "từ đủ 16 đến dưới 18"),
+    ("người nước ngoài có được nhận con nuôi không", "Người nước ngoài"),
+])
+def test_may_i_have_the_procedure_asks_who_may_apply(text, fact):
+    reply, _, _ = answer(text, "ask_changes")
+    assert "Ai được yêu cầu" in reply.splitlines()[0] and fact in reply, reply
+
+
 def test_free_legal_help_in_english_is_answered_with_the_fee():
     reply, _, _ = answer("My uncle is poor and disabled. Is there free legal aid for him?",
                          "ask_changes")
