@@ -406,3 +406,14 @@ def test_free_legal_help_in_english_is_answered_with_the_fee():
     reply, _, _ = answer("My uncle is poor and disabled. Is there free legal aid for him?",
                          "ask_changes")
     assert reply.startswith("Legal aid – Fee") and "Free" in reply, reply
+
+
+@pytest.mark.parametrize("text", [
+    "I was Vietnamese until I took Canadian citizenship. Can I get Vietnamese nationality back? "
+    "What is the fee?",
+    "Tôi đã mất quốc tịch Việt Nam, muốn có lại quốc tịch Việt Nam thì lệ phí bao nhiêu?",
+])
+def test_wanting_ones_nationality_back_is_regaining_it_not_naturalisation(text):
+    reply, _, events = answer(text, "ask_fee")
+    assert slot(events, "procedure") == "tro_lai_quoc_tich"
+    assert "2.500.000" in reply or "2,500,000" in reply, reply
