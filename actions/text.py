@@ -29,13 +29,19 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
+# No Vietnamese syllable ends in a doubled consonant: "lụcc", "việtt" are a key held too long.
+# Only c, t, m, n (p would turn "app" into "ấp", a hamlet), and not in two-letter chat words
+# ("tt" is thủ tục).
+_DOUBLED_END = re.compile(r"(?<=[a-z])([ctmn])\1$")
+
+
 def fold(text: str) -> str:
     """The form used for matching: lower case, unaccented, words separated by one space."""
     folded = strip_diacritics(text.lower())
     folded = _VNI_DIGIT.sub("", folded)
     folded = _NON_WORD.sub(" ", folded)
     words = [_CHAT_WORDS.get(word, word) for word in folded.split()]
-    return " ".join(y_as_i(word) for word in words)
+    return " ".join(y_as_i(_DOUBLED_END.sub(r"\1", word)) for word in words)
 
 
 # Vietnamese writes a final i or y after a consonant either way (lý/lí, ký/kí, Mỹ/Mĩ): both

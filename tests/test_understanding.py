@@ -417,3 +417,26 @@ def test_wanting_ones_nationality_back_is_regaining_it_not_naturalisation(text):
     reply, _, events = answer(text, "ask_fee")
     assert slot(events, "procedure") == "tro_lai_quoc_tich"
     assert "2.500.000" in reply or "2,500,000" in reply, reply
+
+
+def test_a_key_held_too_long_at_the_end_of_a_word_still_names_the_procedure():
+    reply, _, events = answer("trich lucc ket hon bao nhieu tien 1 ban", "nlu_fallback")
+    assert slot(events, "procedure") == "trich_luc_ho_tich" and "8.000" in reply, reply
+    from actions.text import fold
+    assert fold("tren app") == "tren app" and fold("tt") == "tt"
+
+
+@pytest.mark.parametrize("text, intent, heading, fact", [
+    ("phieu lltp so 1 la gi vay", "nlu_fallback", "Phân biệt", "án tích"),
+    ("sao y giay to o cong chung duoc khong hay phai ra xa", "nlu_fallback", "Nơi nộp",
+     "tổ chức hành nghề công chứng"),
+])
+def test_chat_questions_of_what_it_is_and_where_to_go(text, intent, heading, fact):
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, intent)
+    assert heading in reply.splitlines()[0] and fact in reply, reply
+
+
+def test_going_to_the_ward_in_a_story_is_no_question_of_where():
+    from actions import aspects
+    from actions.text import fold
+    assert "ask_where" not in aspects.asked_in("em lên xã hỏi thì cán bộ bảo chờ", fold)
