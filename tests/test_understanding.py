@@ -440,3 +440,19 @@ def test_going_to_the_ward_in_a_story_is_no_question_of_where():
     from actions import aspects
     from actions.text import fold
     assert "ask_where" not in aspects.asked_in("em lên xã hỏi thì cán bộ bảo chờ", fold)
+
+
+@pytest.mark.parametrize("text, intent, procedure, fact", [
+    ("Giấy đăng ký kết hôn của ông bà tôi bị thất lạc, tôi cần bản sao để chia tài sản. Xin ở "
+     "đâu, tốn bao nhiêu tiền?", "ask_fee", "trich_luc_ho_tich", "8.000 đồng"),
+    ("em bị mất giấy khai sinh, lên xã hỏi thì sổ hộ tịch cũng mất luôn, em sinh năm 1990",
+     "ask_legal_basis", "dang_ky_lai_khai_sinh", "Đăng ký lại khai sinh"),
+])
+def test_lost_papers_point_to_the_copy_or_the_re_registration(text, intent, procedure, fact):
+    reply, _, events = answer(text, intent)
+    assert slot(events, "procedure") == procedure and fact in reply, reply
+
+
+def test_a_marriage_question_without_a_loss_stays_the_marriage():
+    _, _, events = answer("đăng ký kết hôn mất bao lâu", "ask_time")
+    assert slot(events, "procedure") == "dang_ky_ket_hon"
