@@ -44,13 +44,13 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            channel_detail="time", button_rank=3,
            cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'kip khong', 'co nhanh khong', 'nhanh khong', 'nhanh nhat', 'cho nhanh', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
     Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
-           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for')),
+           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for', 'available for', 'available to')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
            "Applying through someone else",
-           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child')),
+           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'expire', 'how recent')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis"),
     Aspect("ask_difference", "phan_biet", "Phân biệt", "Differences",
@@ -127,7 +127,19 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     price = _PRICE_AT_END.search(folded)
     if price and "ask_fee" not in {intent for _, intent in hits}:
         hits.append((price.start(), "ask_fee"))
+    found = {intent for _, intent in hits}
+    # "how long is the certificate valid?", "phiếu có giá trị bao lâu?": "how long" asks how
+    # long it stays valid, not how long it takes, unless a word of its own says so.
+    if {"ask_validity", "ask_time"} <= found and not any(
+            f" {cue} " in folded for cue in _OWN_TIME_CUES):
+        hits = [(at, intent) for at, intent in hits if intent != "ask_time"]
     return [intent for _, intent in sorted(hits)]
+
+
+# ask_time's cues that ask the processing time whatever else the sentence says.
+_OWN_TIME_CUES = ("may ngay", "bao nhieu ngay", "lay lien", "lay ngay", "khi nao co", "bao gio co",
+                  "how many days", "when will i", "how soon", "kip khong", "nhanh nhat",
+                  "xu li", "giai quyet", "processing", "to get", "to issue", "to process")
 
 
 _SENTENCE = re.compile(r"([^?.!\n]+)([?.!\n]*)")

@@ -456,3 +456,33 @@ def test_lost_papers_point_to_the_copy_or_the_re_registration(text, intent, proc
 def test_a_marriage_question_without_a_loss_stays_the_marriage():
     _, _, events = answer("đăng ký kết hôn mất bao lâu", "ask_time")
     assert slot(events, "procedure") == "dang_ky_ket_hon"
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("How long is a police clearance certificate valid for a visa?", "Validity"),
+    ("phiếu lý lịch tư pháp có giá trị bao lâu", "Thời hạn sử dụng"),
+    ("Can my wife collect my criminal record certificate for me?",
+     "Applying through someone else"),
+    ("Is legal aid available for foreigners?", "Who may apply"),
+])
+def test_english_and_everyday_words_for_validity_proxies_and_eligibility(text, heading):
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
+    assert heading in reply.splitlines()[0], reply
+
+
+def test_how_long_it_takes_and_how_long_it_lasts_are_both_answered():
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(),
+                             "phiếu lý lịch tư pháp làm mấy ngày, có giá trị bao lâu",
+                             "nlu_fallback")
+    assert "Thời hạn giải quyết" in reply and "Thời hạn sử dụng" in reply, reply
+
+
+@pytest.mark.parametrize("text, procedure", [
+    ("I want to renounce my Vietnamese citizenship, what is the fee?", "thoi_quoc_tich"),
+    ("I married a Vietnamese woman in Korea last year. Do we have to register the marriage "
+     "again in Vietnam?", "ghi_chu_ket_hon"),
+    ("I lost my birth certificate. How do I get a copy?", "trich_luc_ho_tich"),
+])
+def test_english_words_point_to_the_more_specific_procedure(text, procedure):
+    _, _, events = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
+    assert slot(events, "procedure") == procedure
