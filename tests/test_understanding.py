@@ -486,3 +486,24 @@ def test_how_long_it_takes_and_how_long_it_lasts_are_both_answered():
 def test_english_words_point_to_the_more_specific_procedure(text, procedure):
     _, _, events = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
     assert slot(events, "procedure") == procedure
+
+
+def test_the_certificate_mentioned_earlier_is_the_one_pointed_at():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from tracker_support import tracker
+
+    built = tracker("Cái phiếu đó bây giờ nộp ở đâu?", "ask_where",
+                    {"procedure": "nhap_quoc_tich", "aspect": "ask_documents"})
+    built.events.insert(0, {"event": "user", "text": "Hồ sơ nhập quốc tịch có cần phiếu lý lịch "
+                                                     "tư pháp không?"})
+    dispatcher = CollectingDispatcher()
+    events = actions.ActionAnswerProcedure().run(dispatcher, built, domain={})
+    reply = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    assert slot(events, "procedure") == LLTP and "Công an" in reply, reply
+
+
+def test_a_pointing_word_about_the_current_procedure_keeps_it():
+    _, _, events = answer("giấy đó nộp ở đâu", "ask_where",
+                          {"procedure": "xac_nhan_tinh_trang_hon_nhan"})
+    assert slot(events, "procedure") == "xac_nhan_tinh_trang_hon_nhan"
