@@ -507,3 +507,13 @@ def test_a_pointing_word_about_the_current_procedure_keeps_it():
     _, _, events = answer("giấy đó nộp ở đâu", "ask_where",
                           {"procedure": "xac_nhan_tinh_trang_hon_nhan"})
     assert slot(events, "procedure") == "xac_nhan_tinh_trang_hon_nhan"
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("Tôi là người Hàn Quốc, có vợ Việt Nam. Tôi muốn nhập quốc tịch Việt Nam thì cần điều kiện "
+     "gì?", "Ai được yêu cầu"),
+    ("Em sắp nhận con nuôi, phải chuẩn bị những gì ạ?", "Hồ sơ cần chuẩn bị"),
+])
+def test_conditions_and_what_to_bring_in_everyday_words(text, heading):
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
+    assert heading in reply.splitlines()[0], reply
