@@ -517,3 +517,18 @@ def test_a_pointing_word_about_the_current_procedure_keeps_it():
 def test_conditions_and_what_to_bring_in_everyday_words(text, heading):
     reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
     assert heading in reply.splitlines()[0], reply
+
+
+def test_a_lawyer_for_someone_who_cannot_pay_is_legal_aid():
+    reply, _, events = answer("Em 16 tuổi bị người ta đánh, nhà thuộc hộ cận nghèo. Có luật sư "
+                              "nào giúp em miễn phí không?", "ask_fee")
+    assert slot(events, "procedure") == "tro_giup_phap_ly" and "miễn phí" in reply
+    _, _, events = answer("thuê luật sư bào chữa hết bao nhiêu tiền", "ask_fee")
+    assert slot(events, "procedure") == "luat_su"
+
+
+def test_going_back_home_to_apply_asks_where():
+    reply, _, _ = run_action(actions.ActionOutOfScope(),
+                             "Tôi làm ở Sài Gòn, công ty đòi lý lịch tư pháp. Có phải về quê "
+                             "làm không?", "out_of_scope")
+    assert "Nơi nộp" in reply.splitlines()[0] and "VNeID" in reply, reply
