@@ -222,6 +222,10 @@ class ActionShowMenu(Action):
         message = understand(tracker, catalog)
         if _intent(tracker) == "greet":
             dispatcher.utter_message(text=GREETINGS[message.lang])
+        # "trợ giúp pháp lý là gì?", "chào ad, cho hỏi về lý lịch tư pháp": a message that
+        # names a procedure is answered about it, not with the menu.
+        if message.procedure is not None:
+            return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
         _send(dispatcher, answers.menu(catalog, message.lang))
         return [SlotSet("pending_aspect", None)] + _language(message)
 
@@ -318,6 +322,10 @@ def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> b
     if current is None:
         return False
     if (message.continues or message.follows_up) and tracker.get_slot("aspect"):
+        return True
+    # "với người Hàn Quốc thì sao?" after "tôi muốn đăng ký kết hôn": the words point to the
+    # more specific procedure, which is what the follow-up asks about.
+    if message.continues and refine(catalog, current, message.text) is not current:
         return True
     return bool(message.asked) or find_question(current, message.text, "tong_quan") is not None
 

@@ -532,3 +532,23 @@ def test_going_back_home_to_apply_asks_where():
                              "Tôi làm ở Sài Gòn, công ty đòi lý lịch tư pháp. Có phải về quê "
                              "làm không?", "out_of_scope")
     assert "Nơi nộp" in reply.splitlines()[0] and "VNeID" in reply, reply
+
+
+@pytest.mark.parametrize("intent", ["help", "greet"])
+def test_a_message_naming_a_procedure_is_never_answered_with_the_bare_menu(intent):
+    reply, _, events = run_action(actions.ActionShowMenu(), "chào ad, nuôi con nuôi là gì vậy",
+                                  intent)
+    assert slot(events, "procedure") == "nuoi_con_nuoi_trong_nuoc"
+    assert "nuôi con nuôi trong nước" in reply and "chọn một thủ tục" not in reply, reply
+
+
+def test_the_menu_still_answers_a_plain_request_for_help():
+    reply, buttons, _ = run_action(actions.ActionShowMenu(), "giúp tôi với", "help")
+    assert "chọn một thủ tục" in reply and buttons
+
+
+def test_a_follow_up_naming_a_foreign_partner_moves_to_the_foreign_marriage():
+    reply, _, events = run_action(actions.ActionSuggestGuesses(), "với người Đài Loan thì sao",
+                                  "nlu_fallback", {"procedure": "dang_ky_ket_hon"})
+    assert slot(events, "procedure") == "dang_ky_ket_hon_yeu_to_nuoc_ngoai"
+    assert "chưa hiểu" not in reply, reply
