@@ -552,3 +552,17 @@ def test_a_follow_up_naming_a_foreign_partner_moves_to_the_foreign_marriage():
                                   "nlu_fallback", {"procedure": "dang_ky_ket_hon"})
     assert slot(events, "procedure") == "dang_ky_ket_hon_yeu_to_nuoc_ngoai"
     assert "chưa hiểu" not in reply, reply
+
+
+@pytest.mark.parametrize("text, procedure, fact", [
+    ("We got married abroad last year and now live in Can Tho. Where do we record it?",
+     "ghi_chu_ket_hon", "ward"),
+    ("My partner and I live in Lyon and want to adopt a baby from Vietnam. What is the fee?",
+     "nuoi_con_nuoi_nuoc_ngoai", "9,000,000"),
+    ("My son was born in Singapore. Where can I register his birth in Can Tho?",
+     "dang_ky_khai_sinh", "ward"),
+    ("Tôi cần giấy chứng minh không có tiền án để đi làm, xin ở đâu?", LLTP, "Công an"),
+])
+def test_everyday_names_of_procedures_are_recognised(text, procedure, fact):
+    reply, _, events = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
+    assert slot(events, "procedure") == procedure and fact in reply, reply
