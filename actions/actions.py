@@ -14,12 +14,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, review_hooks
+from actions import answers, review_hooks, units
 from actions.catalog import Catalog, CatalogStore, Procedure
 from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
 from actions.preview import catalog_for
 from actions.settings import catalog_dir, today
+from actions.text import fold
 from actions.understanding import Message, understand
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class ActionAnswerProcedure(Action):
         """Answer the question `message` asks, about the procedure it names or the one being
         discussed; also used by the other actions when the classifier misread a question."""
         day, lang = today(), message.lang
-        asked = self._aspects(_intent(tracker), tracker, message)
+        asked = self._aspects(_intent(tracker), tracker, message, catalog)
         aspect = asked[0]
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
         corrected = corrections(catalog, message.procedure, message.text, aspect_key, day, lang)
@@ -156,7 +157,8 @@ class ActionAnswerProcedure(Action):
                 SlotSet("pending_aspect", None)] + _language(message)
 
     @staticmethod
-    def _aspects(intent: Optional[str], tracker: Tracker, message: Message) -> List[str]:
+    def _aspects(intent: Optional[str], tracker: Tracker, message: Message,
+                 catalog: Optional[Catalog] = None) -> List[str]:
         """The aspects asked now (one, or two: "ở đâu, mấy ngày có?"), the first leading."""
         # "còn chứng thực thì sao?" or "à không, ý tôi là chứng thực" after a fee question asks
         # about the fee again, whatever the classifier made of the words.
@@ -171,6 +173,11 @@ class ActionAnswerProcedure(Action):
         # "còn người nước ngoài nhận con nuôi thì sao?" after a fee question: the fee again,
         # for what it names, unless the classifier heard an aspect in its words.
         if intent not in answers.ASPECTS and message.follows_up and tracker.get_slot("aspect"):
+            return [tracker.get_slot("aspect")]
+        # "nếu phải xác minh thì sao?" after "mấy ngày có?": a detail of the previous answer
+        # ("Nếu cần xác minh: tối đa 23 ngày") is asked about, whatever the classifier guessed.
+        if message.continues and catalog is not None \
+                and _details_previous_answer(tracker, catalog, message):
             return [tracker.get_slot("aspect")]
         if intent in answers.ASPECTS:
             return [intent]
@@ -303,6 +310,23 @@ class ActionOutOfScope(Action):
         review_hooks.record_turn("out_of_scope", tracker, refusal.text)
         _send(dispatcher, refusal, corrected)
         return _language(message)
+
+
+def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Message) -> bool:
+    """The message's words pick a unit of the field that answered the previous question."""
+    aspect = tracker.get_slot("aspect") or ""
+    procedure = catalog.procedures.get(tracker.get_slot("procedure") or "")
+    key = answers.ASPECT_KEYS.get(aspect)
+    if procedure is None or key is None or key not in answers.FIELD_KEYS:
+        return False
+    fact = procedure.fact(key, today())
+    if not fact.known:
+        return False
+    # Every word the follow-up has left once names, cue words and function words are gone
+    # ("xác" of "xác minh": "mình" is a function word) is in one unit of that field.
+    asked = set(units.question_words(message.text, units.names_of(procedure)))
+    return bool(asked) and any(asked <= set(fold(unit.text).split())
+                               for unit in units.split(fact.text or ""))
 
 
 def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> bool:

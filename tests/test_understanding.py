@@ -566,3 +566,29 @@ def test_a_follow_up_naming_a_foreign_partner_moves_to_the_foreign_marriage():
 def test_everyday_names_of_procedures_are_recognised(text, procedure, fact):
     reply, _, events = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
     assert slot(events, "procedure") == procedure and fact in reply, reply
+
+
+@pytest.mark.parametrize("intent", ["ask_steps", "nlu_fallback"])
+def test_what_if_about_a_detail_of_the_previous_answer_stays_with_it(intent):
+    reply, _, _ = answer("thế nếu phải xác minh thì sao", intent,
+                         {"procedure": "dang_ky_ket_hon", "aspect": "ask_time"})
+    assert "Thời hạn giải quyết" in reply.splitlines()[0] and "5 ngày làm việc" in reply, reply
+
+
+def test_a_follow_up_about_another_aspect_keeps_the_classifiers_aspect():
+    reply, _, _ = answer("còn giấy tờ thì sao", "ask_documents",
+                         {"procedure": "dang_ky_ket_hon", "aspect": "ask_time"})
+    assert "hồ sơ cần chuẩn bị" in reply.splitlines()[0], reply
+
+
+@pytest.mark.parametrize("text, intent, slots, heading", [
+    ("tôi ở Cần Thơ mà người mất đăng ký ở Vị Thanh, có phải về Vị Thanh không?",
+     "nlu_fallback", {"procedure": "dang_ky_khai_tu"}, "Nơi nộp"),
+    ("Chứng thực bản sao có cần mang theo CCCD gốc không?", "ask_result", {},
+     "Hồ sơ cần chuẩn bị"),
+])
+def test_must_i_go_back_and_must_i_bring_in_everyday_words(text, intent, slots, heading):
+    action = actions.ActionSuggestGuesses() if intent == "nlu_fallback" else \
+        actions.ActionAnswerProcedure()
+    reply, _, _ = run_action(action, text, intent, slots)
+    assert heading in reply.splitlines()[0], reply
