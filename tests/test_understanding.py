@@ -592,3 +592,9 @@ def test_must_i_go_back_and_must_i_bring_in_everyday_words(text, intent, slots, 
         actions.ActionAnswerProcedure()
     reply, _, _ = run_action(action, text, intent, slots)
     assert heading in reply.splitlines()[0], reply
+
+
+def test_a_detail_word_shared_with_the_procedures_name_still_continues_the_question():
+    reply, _, _ = answer("thế lỡ cán bộ phải xác minh thì sao ạ", "ask_steps",
+                         {"procedure": "xac_nhan_tinh_trang_hon_nhan", "aspect": "ask_time"})
+    assert "23 ngày" in reply, reply
