@@ -19,7 +19,7 @@ _CHAT_WORDS = {
     "ko": "khong", "k": "khong", "hok": "khong", "hong": "khong", "khum": "khong",
     "dc": "duoc", "duoc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu", "bnhieu": "bao nhieu",
     "bnh": "bao nhieu", "dkkh": "dang ky ket hon",
-    "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay", "sv": "sinh vien",
+    "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay", "sv": "sinh vien", "h": "gio",
 }
 
 

@@ -598,3 +598,9 @@ def test_a_detail_word_shared_with_the_procedures_name_still_continues_the_quest
     reply, _, _ = answer("thế lỡ cán bộ phải xác minh thì sao ạ", "ask_steps",
                          {"procedure": "xac_nhan_tinh_trang_hon_nhan", "aspect": "ask_time"})
     assert "23 ngày" in reply, reply
+
+
+def test_chat_h_is_now_gio():
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), "hg h con la tinh ko ad",
+                             "nlu_fallback")
+    assert "TP Cần Thơ" in reply, reply
