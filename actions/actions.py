@@ -14,12 +14,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, review_hooks
+from actions import answers, review_hooks, units
 from actions.catalog import Catalog, CatalogStore, Procedure
 from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
 from actions.preview import catalog_for
 from actions.settings import catalog_dir, today
+from actions.text import fold
 from actions.understanding import Message, understand
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class ActionAnswerProcedure(Action):
         """Answer the question `message` asks, about the procedure it names or the one being
         discussed; also used by the other actions when the classifier misread a question."""
         day, lang = today(), message.lang
-        asked = self._aspects(_intent(tracker), tracker, message)
+        asked = self._aspects(_intent(tracker), tracker, message, catalog)
         aspect = asked[0]
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
         corrected = corrections(catalog, message.procedure, message.text, aspect_key, day, lang)
@@ -133,16 +134,22 @@ class ActionAnswerProcedure(Action):
 
         question = find_question(procedure, message.text, aspect_key, day) \
             if message.text else None
+        replies = []
+        rest = asked
         if question is not None:
-            reply = answers.Reply(answers.question_answer(procedure, question, lang, catalog),
-                                  answers.aspect_buttons(procedure, lang=lang))
-        else:
-            replies = [answers.aspect_answer(catalog, self._best_source(catalog, message,
-                                                                         procedure, a, day),
-                                             a, message.office, day, lang, message.text,
-                                             full=_wants_full(tracker))
-                       for a in asked]
-            reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
+            replies.append(answers.Reply(answers.question_answer(procedure, question, lang,
+                                                                 catalog),
+                                         answers.aspect_buttons(procedure, lang=lang)))
+            # "đăng ký ở đâu, có nhanh không?": the special case answers where; how long is
+            # still asked, unless the special case says it answers that too.
+            rest = [a for a in asked[1:] if a in answers.ASPECTS
+                    and answers.ASPECT_KEYS[a] not in question.aspects]
+        replies += [answers.aspect_answer(catalog, self._best_source(catalog, message,
+                                                                      procedure, a, day),
+                                          a, message.office, day, lang, message.text,
+                                          full=_wants_full(tracker))
+                    for a in rest]
+        reply = answers.Reply("\n\n".join(r.text for r in replies), replies[-1].buttons)
         reply = review_hooks.rated(reply, tracker, procedure.id, aspect, lang)
         _send(dispatcher, reply, corrected)
         last_aspect = aspect if aspect in answers.ASPECTS else tracker.get_slot("aspect")
@@ -150,7 +157,8 @@ class ActionAnswerProcedure(Action):
                 SlotSet("pending_aspect", None)] + _language(message)
 
     @staticmethod
-    def _aspects(intent: Optional[str], tracker: Tracker, message: Message) -> List[str]:
+    def _aspects(intent: Optional[str], tracker: Tracker, message: Message,
+                 catalog: Optional[Catalog] = None) -> List[str]:
         """The aspects asked now (one, or two: "ở đâu, mấy ngày có?"), the first leading."""
         # "còn chứng thực thì sao?" or "à không, ý tôi là chứng thực" after a fee question asks
         # about the fee again, whatever the classifier made of the words.
@@ -162,6 +170,15 @@ class ActionAnswerProcedure(Action):
             if intent in message.asked:
                 return [intent] + [a for a in message.asked if a != intent]
             return list(message.asked)
+        # "còn người nước ngoài nhận con nuôi thì sao?" after a fee question: the fee again,
+        # for what it names, unless the classifier heard an aspect in its words.
+        if intent not in answers.ASPECTS and message.follows_up and tracker.get_slot("aspect"):
+            return [tracker.get_slot("aspect")]
+        # "nếu phải xác minh thì sao?" after "mấy ngày có?": a detail of the previous answer
+        # ("Nếu cần xác minh: tối đa 23 ngày") is asked about, whatever the classifier guessed.
+        if message.continues and catalog is not None \
+                and _details_previous_answer(tracker, catalog, message):
+            return [tracker.get_slot("aspect")]
         if intent in answers.ASPECTS:
             return [intent]
         if message.continues and tracker.get_slot("aspect"):
@@ -212,6 +229,10 @@ class ActionShowMenu(Action):
         message = understand(tracker, catalog)
         if _intent(tracker) == "greet":
             dispatcher.utter_message(text=GREETINGS[message.lang])
+        # "trợ giúp pháp lý là gì?", "chào ad, cho hỏi về lý lịch tư pháp": a message that
+        # names a procedure is answered about it, not with the menu.
+        if message.procedure is not None:
+            return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
         _send(dispatcher, answers.menu(catalog, message.lang))
         return [SlotSet("pending_aspect", None)] + _language(message)
 
@@ -291,6 +312,25 @@ class ActionOutOfScope(Action):
         return _language(message)
 
 
+def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Message) -> bool:
+    """The message's words pick a unit of the field that answered the previous question."""
+    aspect = tracker.get_slot("aspect") or ""
+    procedure = catalog.procedures.get(tracker.get_slot("procedure") or "")
+    key = answers.ASPECT_KEYS.get(aspect)
+    if procedure is None or key is None or key not in answers.FIELD_KEYS:
+        return False
+    fact = procedure.fact(key, today())
+    if not fact.known:
+        return False
+    # A word the follow-up has left once names, cue words and function words are gone ("xác"
+    # of "xác minh": "mình" is a function word) is in a unit of that field.
+    # Whole names only: "xác" of "xác minh" is also a word of "xác nhận tình trạng hôn nhân".
+    names = [n for n in (procedure.name, procedure.short_name, procedure.name_en,
+                         procedure.short_name_en, *procedure.aliases, *procedure.aliases_en) if n]
+    asked = set(units.question_words(message.text, names))
+    return any(asked & set(fold(unit.text).split()) for unit in units.split(fact.text or ""))
+
+
 def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> bool:
     """A question the classifier took for off-topic or did not understand, which is plainly
     about a procedure: it names one (or one is being discussed) and its question words say
@@ -299,10 +339,19 @@ def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> b
         return False
     if message.procedure is not None and message.asked:
         return True
+    # A first message that names a procedure and one of its special cases ("can a foreign
+    # diploma be certified? does it need legalising?") is that special case's question.
+    if message.procedure is not None \
+            and find_question(message.procedure, message.text, "tong_quan") is not None:
+        return True
     current = catalog.procedures.get(tracker.get_slot("procedure") or "")
     if current is None:
         return False
-    if message.continues and tracker.get_slot("aspect"):
+    if (message.continues or message.follows_up) and tracker.get_slot("aspect"):
+        return True
+    # "với người Hàn Quốc thì sao?" after "tôi muốn đăng ký kết hôn": the words point to the
+    # more specific procedure, which is what the follow-up asks about.
+    if message.continues and refine(catalog, current, message.text) is not current:
         return True
     return bool(message.asked) or find_question(current, message.text, "tong_quan") is not None
 

@@ -483,15 +483,23 @@ def page_fee_line(procedure: Procedure, question: str, lang: str = "vi") -> str:
     fee = procedure.page_fee
     if len(documents) == 1 and documents[0][0] == 1:
         pages = documents[0][1]
+        amount = fee.for_pages(pages)
+        # "tính theo trang chắc tốn cả mớ tiền?": say the figure is the ceiling when it is.
+        capped = bool(fee.cap) and amount == fee.cap
         if lang == "en":
-            return f"A {pages}-page document: {_money(fee.for_pages(pages), lang)} per certified copy."
-        return f"Bản {pages} trang: {_money(fee.for_pages(pages), lang)}/bản."
+            note = " (the maximum per copy)" if capped else ""
+            return f"A {pages}-page document: {_money(amount, lang)} per certified copy{note}."
+        note = " (mức tối đa cho một bản)" if capped else ""
+        return f"Bản {pages} trang: {_money(amount, lang)}/bản{note}."
     lines, total = [], 0
     for copies, pages in documents:
         each = fee.for_pages(pages)
         total += copies * each
-        lines.append(f"- {copies} × {pages} page(s): {copies} × {_money(each, lang)}" if lang == "en"
-                     else f"- {copies} bản × {pages} trang: {copies} × {_money(each, lang)}")
+        ceiling = bool(fee.cap) and each == fee.cap
+        lines.append(f"- {copies} × {pages} page(s): {copies} × {_money(each, lang)}"
+                     + (" (maximum)" if ceiling else "") if lang == "en"
+                     else f"- {copies} bản × {pages} trang: {copies} × {_money(each, lang)}"
+                     + (" (tối đa)" if ceiling else ""))
     lines.append(f"Total: {_money(total, lang)}." if lang == "en" else f"Tổng: {_money(total, lang)}.")
     return "\n".join(lines)
 

@@ -37,27 +37,29 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_steps", "trinh_tu", "Cách thực hiện", "How to apply",
            cues=('lam sao', 'lam the nao', 'thu tuc the nao', 'cac buoc', 'how do i', 'how to apply', 'how can i get', 'what are the steps')),
     Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1,
-           cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can gi', 'can mang gi', 'mang theo gi', 'chuan bi gi', 'can giay to', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
+           cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can gi', 'can mang gi', 'mang theo gi', 'co can mang', 'can mang theo', 'phai mang theo', 'co phai mang', 'chuan bi gi', 'can giay to', 'mang theo nhung gi', 'chuan bi nhung gi', 'nop nhung gi', 'nhung giay to gi', 'giay to nao', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring')),
     Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2,
-           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton kem', 'mat tien', 'ton tien', 'tinh tien', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
+           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton kem', 'mat tien', 'ton tien', 'tinh tien', 'ton nhieu khong', 'ton nhieu tien', 'mat nhieu tien', 'is it free', 'for free', 'free of charge', 'free legal', 'is there free', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
            channel_detail="time", button_rank=3,
-           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
+           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'kip khong', 'co nhanh khong', 'nhanh khong', 'nhanh nhat', 'cho nhanh', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
     Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
-           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for')),
+           cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'dieu kien gi', 'dieu kien nao', 'dieu kien la gi', 'dieu kien nhu the nao', 'nhung dieu kien', 'du dieu kien', 'what are the conditions', 'conditions for', 'what conditions', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for', 'available for', 'available to')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
            "Applying through someone else",
-           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child')),
+           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'valid for', 'still valid', 'expire', 'how recent')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis"),
     Aspect("ask_difference", "phan_biet", "Phân biệt", "Differences",
-           cues=("khac gi", "khac nhau", "phan biet", "so 1 hay so 2", "so 1 va so 2", "so 2 thi sao",
+           cues=("khac gi", "khac nhau", "phan biet", "so 1 hay so 2", "so 1 va so 2", "so 2 thi sao", "so 1 la gi", "so 2 la gi",
                  "co ghi", "difference", "no 1 or no 2")),
     Aspect("ask_where", "noi_nop", "Nơi nộp hồ sơ", "Where to apply", WHERE, button_rank=4,
            cues=("o dau", "cho nao", "di dau", "den dau", "nop o", "lam o", "xin o", "co quan nao",
+                 "phai ra phuong", "phai ra xa", "phai len phuong", "phai len xa", "phai ve que", "co phai ve", "phai quay ve",
+                 "ve que lam", "ve que xin", "ve que nop",
                  "where", "which office", "which agency", "which authority", "who issues",
                  "who handles")),
     Aspect("ask_postal", "buu_chinh", "Nộp, nhận qua bưu điện", "By post", CHANNEL, "buu_chinh"),
@@ -107,6 +109,14 @@ def first_cue_end(folded: str, fold: Callable[[str], str]) -> int:
     return start + size
 
 
+# "trích lục 1 bản bao nhiêu?", "lltp cho sv bn ad": "bao nhiêu" that ends the question, with
+# nothing after it but a particle or a form of address, asks a price ("bao nhiêu tuổi", "bao
+# nhiêu ngày" name what they count, and their own cues say so).
+_PRICE_AT_END = re.compile(
+    r" bao nhieu(?: (?:a|ad|ak|ah|ha|vay|the|nhi|nhe|nha|oi|chi|anh|em|ban|ba|ong|co|chu|bac))*"
+    r" $")
+
+
 def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     """Aspects whose (folded) cues occur in `folded`, in the order they occur."""
     hits = []
@@ -115,7 +125,22 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
                      if f" {cue} " in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
+    price = _PRICE_AT_END.search(folded)
+    if price and "ask_fee" not in {intent for _, intent in hits}:
+        hits.append((price.start(), "ask_fee"))
+    found = {intent for _, intent in hits}
+    # "how long is the certificate valid?", "phiếu có giá trị bao lâu?": "how long" asks how
+    # long it stays valid, not how long it takes, unless a word of its own says so.
+    if {"ask_validity", "ask_time"} <= found and not any(
+            f" {cue} " in folded for cue in _OWN_TIME_CUES):
+        hits = [(at, intent) for at, intent in hits if intent != "ask_time"]
     return [intent for _, intent in sorted(hits)]
+
+
+# ask_time's cues that ask the processing time whatever else the sentence says.
+_OWN_TIME_CUES = ("may ngay", "bao nhieu ngay", "lay lien", "lay ngay", "khi nao co", "bao gio co",
+                  "how many days", "when will i", "how soon", "kip khong", "nhanh nhat",
+                  "xu li", "giai quyet", "processing", "to get", "to issue", "to process")
 
 
 _SENTENCE = re.compile(r"([^?.!\n]+)([?.!\n]*)")

@@ -20,7 +20,7 @@ _CHAT_WORDS = {
     "ko": "khong", "k": "khong", "hok": "khong", "hong": "khong", "khum": "khong",
     "dc": "duoc", "duoc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu", "bnhieu": "bao nhieu",
     "bnh": "bao nhieu", "dkkh": "dang ky ket hon",
-    "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay",
+    "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay", "sv": "sinh vien", "h": "gio",
 }
 
 
@@ -28,6 +28,12 @@ def strip_diacritics(text: str) -> str:
     """'Lý lịch tư pháp' -> 'Ly lich tu phap' (đ/Đ become d/D)."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+# No Vietnamese syllable ends in a doubled consonant: "lụcc", "việtt" are a key held too long.
+# Only c, t, m, n (p would turn "app" into "ấp", a hamlet), and not in two-letter chat words
+# ("tt" is thủ tục).
+_DOUBLED_END = re.compile(r"(?<=[a-z])([ctmn])\1$")
 
 
 # The catalog's names, aliases and answer units are folded again for every message; a
@@ -40,7 +46,7 @@ def fold(text: str) -> str:
     folded = _VNI_DIGIT.sub("", folded)
     folded = _NON_WORD.sub(" ", folded)
     words = [_CHAT_WORDS.get(word, word) for word in folded.split()]
-    return " ".join(y_as_i(word) for word in words)
+    return " ".join(y_as_i(_DOUBLED_END.sub(r"\1", word)) for word in words)
 
 
 # Vietnamese writes a final i or y after a consonant either way (lý/lí, ký/kí, Mỹ/Mĩ): both

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 
 from actions import aspects, language, units
 from actions.catalog import Catalog, Office, Procedure
-from actions.matching import find_office, find_procedure, refine, without_names
+from actions.matching import find_office, find_procedure, find_procedures, refine, without_names
 from actions.text import fold, is_correction, is_follow_up
 
 # Words that carry no question of their own in a correction or a follow-up.
@@ -41,6 +41,9 @@ class Message:
     # "nếu phải xác minh thì sao?": no procedure, no question words, a follow-up: the previous
     # question again, about the detail it names.
     continues: bool = False
+    # "còn người nước ngoài nhận con nuôi thì sao?": a follow-up with no question words of its
+    # own, whatever else it names: the previous question, about what it names.
+    follows_up: bool = False
 
     @property
     def is_command(self) -> bool:
@@ -106,7 +109,9 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
     procedure = _named(catalog, text) if text else None
     if procedure is not None:
         procedure = refine(catalog, procedure, text)
-    asked = _asked(text, procedure or _current(tracker, catalog))
+    elif text:
+        procedure = _referred(tracker, catalog, folded)
+    asked = _asked(catalog, text, procedure or _current(tracker, catalog))
     return Message(
         text=text, raw=raw, folded=folded, procedure=procedure,
         office=find_office(catalog, text) if text else None,
@@ -114,7 +119,38 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
         asked=tuple(asked),
         continues=procedure is None and not asked and bool(text) and is_follow_up(text),
+        follows_up=not asked and bool(text) and is_follow_up(text),
     )
+
+
+# "Phiếu đó giờ xin ở đâu?" after a question about naturalisation that mentioned the Phiếu:
+# a noun with "đó/này/ấy" points back to the procedure the conversation named with that noun.
+_POINTING = re.compile(r"\b(phieu|giay|trich luc|ban sao|the|certificate|extract)"
+                       r" (do|nay|ay|kia|that|this)\b")
+_LOOK_BACK = 6  # earlier messages of the citizen searched for the noun
+
+
+def _referred(tracker: Tracker, catalog: Catalog, folded: str) -> Optional[Procedure]:
+    """The procedure an earlier message named with the noun this one points at with "đó";
+    None when the conversation's own procedure is named that way (it stands anyway)."""
+    pointing = _POINTING.search(folded)
+    if pointing is None:
+        return None
+    noun = f" {pointing.group(1)} "
+    current = _current(tracker, catalog)
+    if current is not None and noun in _names(current):
+        return None
+    earlier = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][:-1]
+    for text in reversed(earlier[-_LOOK_BACK:]):
+        for named in reversed(find_procedures(catalog, text)):
+            if (current is None or named.id != current.id) and noun in _names(named):
+                return named
+    return None
+
+
+def _names(procedure: Procedure) -> str:
+    names = (procedure.name, procedure.short_name, procedure.name_en, procedure.short_name_en)
+    return " " + " ".join(fold(name) for name in names if name) + " "
 
 
 _PAGES = re.compile(r"\b\d{1,4}[\s-]*(trang|pages?)\b", re.IGNORECASE)
@@ -124,10 +160,24 @@ def _current(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
     return catalog.procedures.get(tracker.get_slot("procedure") or "")
 
 
-def _asked(text: str, procedure: Optional[Procedure]) -> list:
+# "con tôi 16 tuổi có được trợ giúp pháp lý không?": "được <the procedure> không" asks who
+# may have it.
+_ENTITLED = re.compile(r"\bduoc (.{3,80}?) (khong|chua)\b")
+
+
+def _asks_entitlement(catalog: Catalog, text: str) -> bool:
+    match = _ENTITLED.search(fold(units.question_sentence(text)))
+    return match is not None \
+        and find_procedure(catalog, match.group(1), fuzzy=False) is not None
+
+
+def _asked(catalog: Catalog, text: str, procedure: Optional[Procedure]) -> list:
     """The aspects the question words ask for; "bản 12 trang thì sao?" asks the fee when the
-    procedure's fee is counted by pages."""
+    procedure's fee is counted by pages; "có được <thủ tục> không?" who may have it."""
     asked = aspects.asked_in(text, fold)
     if not asked and procedure is not None and procedure.page_fee and _PAGES.search(text or ""):
         return ["ask_fee"]
+    if not asked and procedure is not None and procedure.fact("doi_tuong").known \
+            and _asks_entitlement(catalog, text):
+        return ["ask_eligibility"]
     return asked
