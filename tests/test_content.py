@@ -12,9 +12,10 @@ from nlu import content, evaluate
 pytestmark = pytest.mark.e2e
 TRAINING = Path(__file__).parent.parent / "data" / "nlu"
 TEMPLATES = Path(__file__).parent.parent / "nlu"
-# A regression gate at the level measured when the set arrived (see the README): the goal is
-# 0.90, not reached yet. Raise it as answers improve; never lower it to make a change pass.
-MIN_CONTENT_SCORE = 0.84
+# A regression gate below the level measured on the whole set (91.2%, see the README). The goal
+# is 0.90 on the halves nobody studied (84.8%), not reached yet. Raise the gate as answers
+# improve; never lower it to make a change pass.
+MIN_CONTENT_SCORE = 0.88
 
 
 def test_the_content_set_is_kept_apart_from_training_data_and_templates():
