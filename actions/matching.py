@@ -35,8 +35,12 @@ class _AliasIndex:
             pairs.items(), key=lambda item: len(item[0]), reverse=True)
         # One matcher per alias, the alias as its second sequence: difflib indexes that side
         # once, instead of once per window of every message (most of the fuzzy cost).
-        self.fuzzy = [(a, p, SequenceMatcher(None, "", a), _bigrams(a))
-                      for a, p in self.procedures if len(a) >= FUZZY_MIN_LENGTH]
+        # With what the fuzzy pass checks first, computed once: words, length, allowed length
+        # difference, number of letter pairs.
+        self.fuzzy = [(a, p, SequenceMatcher(None, "", a), pairs, a.count(" ") + 1, len(a),
+                       len(a) * 0.35, len(pairs))
+                      for a, p in self.procedures if len(a) >= FUZZY_MIN_LENGTH
+                      for pairs in (_bigrams(a),)]
         self.offices: List[Tuple[str, str]] = sorted(
             ((fold(alias), office.id) for office in catalog.offices.values()
              for alias in office.aliases + (office.name,)),
@@ -134,17 +138,22 @@ def _bigrams(text: str) -> frozenset:
 
 def _fuzzy_find(folded: str, aliases: List[tuple]) -> Optional[str]:
     words = [_untelex(word) for word in folded.split()]
-    windows: Dict[int, List[Tuple[str, frozenset]]] = {}
+    # Per number of words: the message's windows as [text, length, letter pairs (when needed)]
+    windows: Dict[int, List[list]] = {}
     best: Tuple[float, Optional[str]] = (FUZZY_THRESHOLD, None)
-    for alias, proc_id, matcher, pairs in aliases:
-        size = alias.count(" ") + 1
-        if size not in windows:
-            texts = [" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))]
-            windows[size] = [(t, _bigrams(t)) for t in texts]
-        for window, window_pairs in windows[size]:
-            if abs(len(window) - len(alias)) > len(alias) * 0.35:
+    for alias, proc_id, matcher, pairs, size, length, slack, pair_count in aliases:
+        texts = windows.get(size)
+        if texts is None:
+            texts = windows[size] = [
+                [t, len(t), None] for t in
+                (" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1)))]
+        for item in texts:
+            window, window_length, window_pairs = item
+            if abs(window_length - length) > slack:
                 continue
-            if 2 * len(pairs & window_pairs) < MIN_SHARED_BIGRAMS * (len(pairs) + len(window_pairs)):
+            if window_pairs is None:
+                window_pairs = item[2] = _bigrams(window)
+            if 2 * len(pairs & window_pairs) < MIN_SHARED_BIGRAMS * (pair_count + len(window_pairs)):
                 continue
             matcher.set_seq1(window)
             if matcher.real_quick_ratio() > best[0] and matcher.quick_ratio() > best[0]:
