@@ -47,8 +47,13 @@ class ReviewStoreError(Exception):
 
 # --- settings -------------------------------------------------------------------------------
 
+DEFAULT_DB = PROJECT_ROOT / "var" / "review" / "review.db"
+
+
 def db_path() -> Path:
-    return Path(os.environ.get("REVIEW_DB", PROJECT_ROOT / "var" / "review" / "review.db"))
+    """REVIEW_DB, read at every call (tests and the console change it); the default built
+    once, as this runs several times per message."""
+    return Path(os.environ.get("REVIEW_DB") or DEFAULT_DB)
 
 
 def _env_number(name: str, default: float) -> float:
