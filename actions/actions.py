@@ -127,7 +127,13 @@ class ActionAnswerProcedure(Action):
             return [SlotSet("pending_aspect", None)] + _language(message)
         procedure = resolve_procedure(tracker, catalog, message)
         if procedure is None:
-            _send(dispatcher, answers.which_procedure(catalog, aspect, lang), corrected)
+            reply = answers.which_procedure(catalog, aspect, lang)
+            if _intent(tracker) == "inform_procedure":
+                # Read as naming a procedure, yet none is named or being discussed: not
+                # understood ("plugh"), so officers see it in the inbox. A question without a
+                # procedure ("lệ phí bao nhiêu") is understood: asking which one is the answer.
+                review_hooks.record_turn("unanswered", tracker, reply.text)
+            _send(dispatcher, reply, corrected)
             return [SlotSet("pending_aspect", aspect)] + _language(message)
         if message.procedure is None:  # the belief may concern the procedure of the conversation
             corrected = corrections(catalog, procedure, message.text, aspect_key, day, lang)

@@ -44,7 +44,7 @@ def texts(answer: list) -> str:
 def test_off_topic_and_misunderstood_messages_are_recorded_masked(review):
     stack, db = review
     stack.ask("e2e-scope", "tôi muốn mua vé máy bay, sđt 0912 345 678")
-    stack.ask("e2e-fallback", "xyzzy qwrt plugh 079123456789")
+    stack.ask("e2e-fallback", "plugh frobnitz 079123456789")  # not understood
     kinds = {r["kind"]: r for r in rows(db)}
     assert "out_of_scope" in kinds and "unanswered" in kinds
     recorded = "\n".join(r["text"] for r in rows(db))

@@ -98,3 +98,15 @@ def test_console_previews_are_not_counted(tmp_path, monkeypatch):
     run(actions.ActionAnswerProcedure(), tracker("lệ phí lý lịch tư pháp", "ask_fee", 0.95))
     assert review_log.flush_counts()
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM question").fetchone() == (1,)
+
+
+def test_a_procedure_name_not_found_is_recorded_as_not_understood(tmp_path, monkeypatch):
+    """Read as naming a procedure, but none is named: the citizen is asked which one, and the
+    message goes to the inbox; a question that simply names no procedure does not."""
+    db = tmp_path / "review.db"
+    monkeypatch.setenv("REVIEW_DB", str(db))
+    messages = run(actions.ActionAnswerProcedure(), tracker("plugh frobnitz", "inform_procedure", 0.7))
+    assert "thủ tục nào" in messages[0]["text"] and messages[0]["buttons"]
+    assert [(r["kind"], r["text"]) for r in rows(db)] == [("unanswered", "plugh frobnitz")]
+    run(actions.ActionAnswerProcedure(), tracker("lệ phí bao nhiêu", "ask_fee", 0.9))
+    assert len(rows(db)) == 1
