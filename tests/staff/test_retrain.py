@@ -40,9 +40,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # with the intent an officer gives them. None is in the evaluation sets (the inbox would refuse
 # it). When a retrained model starts to understand one, replace it with another it misreads.
 UNANSWERED = {
-    "muốn nhận nuôi con của chị ruột thì giấy má chuẩn bị ra sao": "ask_documents",
+    "thủ tục nhận con nuôi trong gia đình hồ sơ giấy má ra sao": "ask_documents",
     "mình đẻ ở nhà muốn khai sinh cho con muộn": "ask_steps",
-    "xong rồi thì tới đâu để rinh phiếu về": "ask_where",
+    "bữa nào có kết quả thì qua chỗ nào cầm phiếu về": "ask_where",
 }
 JOB_TIMEOUT = 1500  # a real training under load on a busy 2-core machine
 
