@@ -11,8 +11,8 @@ so no other branch can match): a later profile still put the full check, which t
 quick check goes through the full one, so the accepted responses and errors are Rasa's. The
 other patches are in their own modules (debug_copies.py, events.py, gc_freeze.py,
 graph_runner.py, lock_store.py, nlu_features.py, rule_policy.py; tracker_store.py is
-configured, not patched). Every patch replaces a function of Rasa 3.6.21, so the server refuses to start on
-any other version.
+configured, not patched). Every patch replaces a function of Rasa 3.6.21, so the server
+refuses to start on any other version.
 
     python -m rasa_server run --model models ...   # same arguments as `rasa`
     python -m rasa_server run actions ...         # the action server, as `rasa run actions`
