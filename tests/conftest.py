@@ -35,6 +35,15 @@ def model_path() -> Path:
     return MODEL
 
 
+@pytest.fixture(scope="module")
+def agent(model_path):
+    """The trained model loaded in-process (Rasa's Agent), for tests of understanding and
+    prediction without servers."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model_path))
+
+
 @pytest.fixture(scope="session")
 def assistant(model_path, tmp_path_factory):
     """The real action server and Rasa server (REST channel), shared by the e2e tests."""

@@ -2,13 +2,11 @@
 and predicts exactly what Rasa's dask runner does with the trained model, turn after turn."""
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_server import graph_runner
+from testsupport.dialogue import converse
 
 STOCK_RUN = DaskGraphRunner.run
 MESSAGES = ["chào ad", "phí làm lý lịch tư pháp bao nhiêu", "lam o dau", "cần giấy tờ gì",
@@ -16,41 +14,17 @@ MESSAGES = ["chào ad", "phí làm lý lịch tư pháp bao nhiêu", "lam o dau"
             '/ask_fee{"procedure": "chung-thuc-ban-sao"}', "cảm ơn ạ"]
 
 
-@pytest.fixture(scope="module")
-def agent(model_path):
-    return Agent.load(str(model_path))
-
-
-async def _converse(agent, patched: bool):
-    DaskGraphRunner.run = graph_runner.run if patched else STOCK_RUN
-    processor, seen = agent.processor, []
-    tracker = DialogueStateTracker("citizen", processor.domain.slots)
-    for event in (ActionExecuted("action_session_start"), SessionStarted(),
-                  ActionExecuted("action_listen")):
-        tracker.update(event)
-    for text in MESSAGES:
-        parsed = await agent.parse_message(text)
-        seen.append((parsed["intent"], parsed["entities"], parsed.get("intent_ranking")))
-        tracker.update(UserUttered(text, parsed["intent"], parsed["entities"], parsed))
-        for _ in range(3):  # the action, then listen (as the processor's loop)
-            prediction = processor._predict_next_with_tracker(tracker)
-            action = processor.domain.action_names_or_texts[prediction.max_confidence_index]
-            seen.append((action, prediction.policy_name, prediction.max_confidence))
-            tracker.update(ActionExecuted(action))
-            if action == "action_listen":
-                break
-    return seen
-
-
 async def test_understanding_and_predictions_are_the_dask_runners(agent):
     try:
-        stock = await _converse(agent, patched=False)
-        ours = await _converse(agent, patched=True)
+        DaskGraphRunner.run = STOCK_RUN
+        stock = await converse(agent, MESSAGES)
+        DaskGraphRunner.run = graph_runner.run
+        ours = await converse(agent, MESSAGES)
     finally:
         DaskGraphRunner.run = STOCK_RUN
     assert ours == stock
-    intents = {turn[0]["name"] for turn in stock if isinstance(turn[0], dict)}
-    assert len(intents) > 3  # several intents understood, not one answer
+    understood, _ = stock
+    assert len({intent["name"] for intent, *_ in understood}) > 3  # several intents, not one
 
 
 @pytest.mark.parametrize("run", [STOCK_RUN, graph_runner.run], ids=["dask", "ours"])

@@ -15,11 +15,6 @@ STOCK_PROCESS = LogisticRegressionClassifier.process
 
 
 @pytest.fixture(scope="module")
-def agent(model_path):
-    return Agent.load(str(model_path))
-
-
-@pytest.fixture(scope="module")
 def patched_agent(model_path):
     """Loaded as rasa_server loads it: with the patches installed (the graph keeps the
     `process` it found at load time)."""
