@@ -331,8 +331,7 @@ def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Messag
     # A word the follow-up has left once names, cue words and function words are gone ("xác"
     # of "xác minh": "mình" is a function word) is in a unit of that field.
     # Whole names only: "xác" of "xác minh" is also a word of "xác nhận tình trạng hôn nhân".
-    names = [n for n in (procedure.name, procedure.short_name, procedure.name_en,
-                         procedure.short_name_en, *procedure.aliases, *procedure.aliases_en) if n]
+    names = [*procedure.names, *procedure.aliases, *procedure.aliases_en]
     asked = set(units.question_words(message.text, names))
     return any(asked & set(fold(unit.text).split()) for unit in units.split(fact.text or ""))
 

@@ -149,8 +149,7 @@ def _referred(tracker: Tracker, catalog: Catalog, folded: str) -> Optional[Proce
 
 
 def _names(procedure: Procedure) -> str:
-    names = (procedure.name, procedure.short_name, procedure.name_en, procedure.short_name_en)
-    return " " + " ".join(fold(name) for name in names if name) + " "
+    return " " + " ".join(fold(name) for name in procedure.names) + " "
 
 
 _PAGES = re.compile(r"\b\d{1,4}[\s-]*(trang|pages?)\b", re.IGNORECASE)

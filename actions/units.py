@@ -140,8 +140,7 @@ weights_of = _WeightsCache()
 
 def names_of(procedure: Procedure) -> List[str]:
     """The phrases that name `procedure`, and each word of its names on its own ("phiếu này")."""
-    names = [n for n in (procedure.name, procedure.short_name, procedure.name_en,
-                         procedure.short_name_en) if n]
+    names = list(procedure.names)
     words = {word for name in names for word in fold(name).split()}
     return names + [*procedure.aliases, *procedure.aliases_en] + sorted(words)
 

@@ -263,6 +263,12 @@ class Procedure:
     refinements: Tuple[Refinement, ...] = key("cu_the_hon", default=())
     page_fee: Optional[PageFee] = key("phi_theo_trang", default=None)  # a fee counted per page
 
+    @property
+    def names(self) -> Tuple[str, ...]:
+        """Its names, full and short, in Vietnamese and (where given) English; not aliases."""
+        return tuple(n for n in (self.name, self.short_name, self.name_en, self.short_name_en)
+                     if n)
+
     def fact(self, name: str, day: Optional[dt.date] = None) -> Fact:
         """The fact in force on `day` (today when omitted); UNKNOWN when none is."""
         dated = self.facts.get(name)
