@@ -197,8 +197,10 @@ def _hash_key(connection: sqlite3.Connection) -> bytes:
     """REVIEW_HASH_KEY, else a random key kept in the database (so the console, which shares
     the file, computes the same hashes, and nobody can recompute them from a guessed id)."""
     configured = os.environ.get("REVIEW_HASH_KEY", "")
-    if configured:
-        return configured.encode()
+    return configured.encode() if configured else _stored_key(connection)
+
+
+def _stored_key(connection: sqlite3.Connection) -> bytes:
     row = connection.execute("SELECT value FROM meta WHERE key = 'hash_key'").fetchone()
     if row is None:
         connection.execute("INSERT OR IGNORE INTO meta VALUES ('hash_key', ?)",
@@ -207,8 +209,12 @@ def _hash_key(connection: sqlite3.Connection) -> bytes:
     return row["value"].encode()
 
 
+def _hashed(key: bytes, sender: str) -> str:
+    return hmac.new(key, sender.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def sender_hash(connection: sqlite3.Connection, sender: str) -> str:
-    return hmac.new(_hash_key(connection), sender.encode(), hashlib.sha256).hexdigest()[:32]
+    return _hashed(_hash_key(connection), sender)
 
 
 def _purge(connection: sqlite3.Connection) -> None:
@@ -350,18 +356,58 @@ def add_to_handover(item_id: int, text: str, path: Optional[Path] = None) -> Non
                            " WHERE id = ?", (mask(text), item_id))
 
 
+# The handover check runs for every message. Opening the file, its pragma and the key read
+# were three quarters of its cost, so each thread keeps one connection per file, for reading
+# only, with the file's hash key. It is kept while the file is the same one: the open
+# connection holds that inode, so an equal (device, inode) cannot be a recreated file.
+_readers = threading.local()
+
+
+def _reader(path: Path) -> Optional[tuple]:
+    """(connection, stored hash key) kept for this thread and file; None without a file."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None  # nothing recorded yet: no handover (and no file created per message)
+    kept = getattr(_readers, "files", None)
+    if kept is None:
+        kept = _readers.files = {}
+    identity = (stat.st_dev, stat.st_ino)
+    entry = kept.get(str(path))
+    if entry is not None and entry[0] == identity:
+        return entry[1], entry[2]
+    if entry is not None:
+        entry[1].close()
+    with connect(path) as connection:  # creates the schema and the key if they are missing
+        key = _stored_key(connection)
+    try:
+        reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as error:
+        raise ReviewStoreError(f"cannot open the review database {path}: {error}") from error
+    reader.row_factory = sqlite3.Row
+    kept[str(path)] = (identity, reader, key)
+    return reader, key
+
+
 def open_handover(sender: str, path: Optional[Path] = None) -> Optional[int]:
     """The id of this sender's handover an officer still handles, if any: open, and younger
     than HANDOVER_TIMEOUT_MINUTES (after that the assistant answers again)."""
-    if not (path or db_path()).exists():
-        return None  # nothing recorded yet: no handover (and no file created per message)
+    path = path or db_path()
+    found = _reader(path)
+    if found is None:
+        return None
+    reader, stored_key = found
+    configured = os.environ.get("REVIEW_HASH_KEY", "")
+    hashed = _hashed(configured.encode() if configured else stored_key, sender)
     cutoff = _iso(now() - dt.timedelta(minutes=handover_timeout_minutes()))
-    with connect(path) as connection:
-        row = connection.execute(
+    try:
+        # fetchall: the statement ends here, so no read lock is held between messages.
+        rows = reader.execute(
             "SELECT id FROM review WHERE sender_hash = ? AND kind = 'handover' AND status = 'open'"
-            " AND time >= ? ORDER BY id DESC LIMIT 1",
-            (sender_hash(connection, sender), cutoff)).fetchone()
-    return int(row["id"]) if row else None
+            " AND time >= ? ORDER BY id DESC LIMIT 1", (hashed, cutoff)).fetchall()
+    except sqlite3.Error as error:
+        raise ReviewStoreError(f"review database {path}: {error}") from error
+    return int(rows[0]["id"]) if rows else None
 
 
 # --- the console's side ---------------------------------------------------------------------

@@ -91,6 +91,26 @@ def test_inbox_groups_similar_texts_and_handover_expires(tmp_path, monkeypatch):
     assert review_log.open_handover("b", path=db) is None
 
 
+def test_handover_check_sees_new_handovers_and_a_recreated_file(tmp_path):
+    """The check keeps its connection between messages: it must still see a handover opened
+    after it last looked, a handover closed by the console, and a file deleted and made anew
+    (whose random hash key differs)."""
+    db = tmp_path / "review.db"
+    review_log.record("unanswered", "x", "thời tiết", path=db)
+    assert review_log.open_handover("c", path=db) is None
+    first = review_log.record("handover", "c", "gặp cán bộ", path=db)
+    assert review_log.open_handover("c", path=db) == first
+    with sqlite3.connect(db) as connection:  # as the console closes it
+        connection.execute("UPDATE review SET status = 'closed' WHERE id = ?", (first,))
+    assert review_log.open_handover("c", path=db) is None
+    db.unlink()
+    assert review_log.open_handover("c", path=db) is None
+    review_log.record("unanswered", "y", "mưa", path=db)
+    again = review_log.record("handover", "c", "cho gặp cán bộ", path=db)
+    assert review_log.open_handover("c", path=db) == again
+    assert review_log.open_handover("y", path=db) is None
+
+
 @pytest.mark.parametrize("text", ["gặp cán bộ", "Cho tôi gặp cán bộ với", "hoi can bo",
                                   "/canbo", "tôi muốn nói chuyện với cán bộ"])
 def test_handover_phrases(text):
