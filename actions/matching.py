@@ -33,6 +33,14 @@ class _AliasIndex:
                 pairs.setdefault(fold(alias), proc.id)
         self.procedures: List[Tuple[str, str]] = sorted(
             pairs.items(), key=lambda item: len(item[0]), reverse=True)
+        # The same aliases by their first word, longest first: a message is searched at each
+        # of its words for the few aliases starting with it, not for every alias at every
+        # place (find_procedure runs about twice per message).
+        self.by_first_word: Dict[str, List[Tuple[str, str]]] = {}
+        for alias, proc_id in self.procedures:
+            if alias:
+                self.by_first_word.setdefault(alias.split(" ", 1)[0], []).append(
+                    (f"{alias} ", proc_id))
         # One matcher per alias, the alias as its second sequence: difflib indexes that side
         # once, instead of once per window of every message (most of the fuzzy cost).
         # With what the fuzzy pass checks first, computed once: words, length, allowed length
@@ -70,17 +78,23 @@ def find_procedure(catalog: Catalog, text: str, last: bool = False,
     if not folded:
         return None
     index = _index(catalog)
-    padded = f" {folded} "
     # First named: the earliest start. Last named: the latest end ("ý tôi là trích lục khai
     # sinh" names the extract, not "khai sinh" inside it). Either way the longest name there.
+    # (Two different aliases cannot share both a start and a length, so there are no ties.)
+    padded = f"{folded} "  # each alias in the index ends with a space too: whole words only
     best: Tuple[int, int, Optional[str]] = (len(padded) + 1, 0, None)
-    for alias, proc_id in index.procedures:
-        position = padded.rfind(f" {alias} ") if last else padded.find(f" {alias} ")
-        if position < 0:
-            continue
-        key = -(position + len(alias)) if last else position
-        if (key, -len(alias)) < best[:2]:
-            best = (key, -len(alias), proc_id)
+    start = 0
+    for word in folded.split(" "):
+        for alias, proc_id in index.by_first_word.get(word, ()):
+            if padded.startswith(alias, start):
+                key = -(start + len(alias)) if last else start
+                if (key, -len(alias)) < best[:2]:
+                    best = (key, -len(alias), proc_id)
+                if not last:
+                    break  # the longest alias at the earliest place with any
+        if best[2] is not None and not last:
+            break
+        start += len(word) + 1
     proc_id = best[2] or (_fuzzy_find(folded, index.fuzzy) if fuzzy else None)
     return catalog.procedures[proc_id] if proc_id else None
 
@@ -138,10 +152,16 @@ def _bigrams(text: str) -> frozenset:
 
 def _fuzzy_find(folded: str, aliases: List[tuple]) -> Optional[str]:
     words = [_untelex(word) for word in folded.split()]
+    # Every window is a piece of the whole message, so an alias sharing under a quarter of its
+    # letter pairs with the whole message cannot pass the window test below (2·shared ≥
+    # ½·(alias + window pairs)): one set intersection skips all its windows.
+    message_pairs = _bigrams(" ".join(words))
     # Per number of words: the message's windows as [text, length, letter pairs (when needed)]
     windows: Dict[int, List[list]] = {}
     best: Tuple[float, Optional[str]] = (FUZZY_THRESHOLD, None)
     for alias, proc_id, matcher, pairs, size, length, slack, pair_count in aliases:
+        if 4 * len(pairs & message_pairs) < MIN_SHARED_BIGRAMS * 2 * pair_count:
+            continue
         texts = windows.get(size)
         if texts is None:
             texts = windows[size] = [
