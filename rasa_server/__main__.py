@@ -111,6 +111,7 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
 
     from rasa_server import (
+        applied_events,
         debug_copies,
         events,
         gc_freeze,
@@ -124,6 +125,7 @@ def install() -> None:
     lock_store.install()  # several instances sharing Redis: see lock_store.py
     events.install()  # event classes looked up by name in a table: see events.py
     rule_policy.install()  # the states of a conversation once per prediction: rule_policy.py
+    applied_events.install()  # events sorted by class, not by isinstance: applied_events.py
     graph_runner.install()  # the graph's nodes in a kept order, without dask: graph_runner.py
     nlu_features.install()  # the classifier's input from sentence features only: nlu_features.py
     debug_copies.install()  # no copies for debug lines that are not written: debug_copies.py
