@@ -5,7 +5,13 @@ once with the message's text, once with its intent. Each time it replays every e
 session to list the state before each action (`tracker.past_states`); the two lists differ
 only in what the two lookups then remove from them. A profile of one server under load put
 that replay at about a quarter of its time per message. Here, for the length of one
-prediction, the tracker remembers its states and hands each lookup its own copy.
+prediction, the tracker remembers its states and hands each lookup its own copy. After the
+action, the next prediction (listen) needs the same states and one more: the replay is kept
+with the tracker and only the events added since are replayed (when the events applied
+before are still the start of those applied now; otherwise, as after a revert, it replays
+everything again). The states are those of Rasa's `states_for_tracker_history`, which for
+RulePolicy (no rule-only turns to hide) is the cleaned active state before each action and
+at the end.
 
 Each lookup then filters every rule against the conversation's states, latest first. Rasa
 reverses each rule's states again for every rule and every state, and goes on through the
@@ -20,10 +26,12 @@ the rules are indexed once by that intent.
 
 from __future__ import annotations
 
+import weakref
 from typing import Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.nlu.constants import INTENT
 
 _stock_predict = RulePolicy._predict
@@ -39,6 +47,50 @@ def _copy(states):
     return [{kind: dict(sub_state) for kind, sub_state in state.items()} for state in states]
 
 
+class _Replay:
+    """A conversation replayed up to some event: the events applied, the replayed tracker and
+    the (cleaned) state before each action so far."""
+
+    def __init__(self, tracker) -> None:
+        self.applied: list = []
+        self.tracker = tracker.init_copy()
+        self.states: List[dict] = []
+
+
+# id(tracker) -> (weak reference to it, {(domain id, omit_unset_slots): replay})
+_replays: Dict[int, Tuple[weakref.ref, Dict[tuple, _Replay]]] = {}
+
+
+def _kept_replay(tracker, key: tuple) -> Tuple[_Replay, list]:
+    """The replay kept for this tracker object, if the events it applied still start the
+    tracker's applied events (else a new one), and those applied events."""
+    applied = tracker.applied_events()
+    entry = _replays.get(id(tracker))
+    if entry is None or entry[0]() is not tracker:
+        if len(_replays) > 1000:  # trackers of messages handled long ago
+            for stale in [k for k, (ref, _) in _replays.items() if ref() is None]:
+                del _replays[stale]
+        entry = _replays[id(tracker)] = (weakref.ref(tracker), {})
+    replay = entry[1].get(key)
+    if replay is None or len(replay.applied) > len(applied) or \
+            any(old is not new for old, new in zip(replay.applied, applied, strict=False)):
+        replay = entry[1][key] = _Replay(tracker)
+    return replay, applied
+
+
+def _states(tracker, domain, omit_unset_slots: bool) -> List[dict]:
+    """Rasa's states_for_tracker_history without rule-only turns, replaying only new events."""
+    replay, applied = _kept_replay(tracker, (id(domain), omit_unset_slots))
+    for event in applied[len(replay.applied):]:
+        if isinstance(event, ActionExecuted):
+            replay.states.append(domain._clean_state(
+                domain.get_active_state(replay.tracker, omit_unset_slots=omit_unset_slots)))
+        replay.tracker.update(event)
+    replay.applied = applied
+    return replay.states + [domain._clean_state(
+        domain.get_active_state(replay.tracker, omit_unset_slots=omit_unset_slots))]
+
+
 def _predict(self: RulePolicy, tracker, domain):
     computed = {}
     stock_past_states = tracker.past_states
@@ -46,7 +98,9 @@ def _predict(self: RulePolicy, tracker, domain):
     def past_states(domain, **options):
         key = (id(domain), repr(sorted(options.items())))
         if key not in computed:
-            computed[key] = stock_past_states(domain, **options)
+            computed[key] = (stock_past_states(domain, **options)
+                             if options.get("ignore_rule_only_turns")
+                             else _states(tracker, domain, options.get("omit_unset_slots", False)))
         return _copy(computed[key])
 
     tracker.past_states = past_states  # this tracker object only, during this call
