@@ -166,7 +166,14 @@ def question_words(question: str, names: Iterable[str]) -> List[str]:
     for phrase in sorted({fold(n) for n in names if n} | _cue_phrases(), key=len, reverse=True):
         if phrase:
             folded = folded.replace(f" {phrase} ", "  ")
-    return [w for w in folded.split() if w not in _FUNCTION_WORDS and not w.isdigit()]
+    words = folded.split()
+    return [w for i, w in enumerate(words) if w not in _FUNCTION_WORDS
+            and (not w.isdigit() or (i > 0 and words[i - 1] in _NUMBERING))]
+
+
+# "phiếu số 2", "certificate no 2": a number after these words names an item of a list (the
+# bullet "Phiếu số 2: không được ủy quyền"), unlike a count ("3 bản") or a date.
+_NUMBERING = frozenset({"so", "no", "number", "mau"})
 
 
 # Words of any question about a procedure, whatever detail it asks ("hồ sơ gồm giấy tờ gì").
