@@ -1,0 +1,108 @@
+"""Everyday words citizens use for a procedure or a detail, and the fact their reply must then
+carry (issue #9, fourth pass over the content set's dev halves; the wordings here are our
+own). On built trackers: the actions alone, the intent given as the classifier would."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import actions
+from actions.text import fold
+from testsupport.trackers import run_action
+
+
+@pytest.fixture(autouse=True)
+def today_is_fixed(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")
+
+
+def ask(text, intent, slots=None):
+    reply, _, events = run_action(actions.ActionAnswerProcedure(), text, intent, slots)
+    return reply, next((e["value"] for e in events if e.get("name") == "procedure"), None)
+
+
+# --- names: chat abbreviations and everyday verbs -----------------------------------------
+
+@pytest.mark.parametrize("text, intent, procedure, fact", [
+    # "ct" is how chat writes chứng thực, before any of its objects
+    ("ct chữ ký trên đơn xin việc mất phí không ạ", "ask_fee", "chung_thuc_chu_ky", "10.000"),
+    ("ct hợp đồng cho thuê nhà làm ở phường nào cũng được hả", "ask_where",
+     "chung_thuc_hop_dong", "UBND"),
+    # "nhận nuôi" is the everyday verb of adoption
+    ("hai vợ chồng muốn nhận nuôi đứa cháu, phí nộp là bao nhiêu", "ask_fee",
+     "nuoi_con_nuoi_trong_nuoc", "400.000"),
+    # the hospital's "giấy báo tử" is what families name when they mean the death registration
+    ("bà ngoại mới mất, đi làm giấy báo tử thì nộp chỗ nào", "ask_where", "dang_ky_khai_tu",
+     "UBND xã/phường"),
+])
+def test_an_everyday_name_finds_the_procedure_and_its_fact(text, intent, procedure, fact):
+    reply, named = ask(text, intent)
+    assert named == procedure, reply
+    assert fact in reply, reply
+
+
+def test_a_foreign_adopter_named_with_the_everyday_verb_gets_the_foreign_fee():
+    reply, named = ask("tôi là người Hàn Quốc ở Cần Thơ, muốn nhận nuôi một bé thì phí bao nhiêu",
+                       "ask_fee")
+    assert named == "nuoi_con_nuoi_nuoc_ngoai" and "4.500.000" in reply, reply
+
+
+def test_a_dropped_n_of_a_final_ng_is_still_the_word():
+    assert fold("đăg kí khai sinh") == fold("đăng kí khai sinh")
+    assert fold("khôg biết") == "khong biet"
+    assert fold("big dog") == "big dog"  # English words ending in g are left alone
+
+
+def test_registering_residence_typed_with_a_dropped_n_points_to_the_police():
+    reply, _ = ask("đăg kí thường trú cho con mới sinh ở đâu", "ask_where")
+    assert "Công an" in reply and "không thuộc lĩnh vực tư pháp" in reply, reply
+
+
+# --- details: which one is asked ------------------------------------------------------------
+
+def test_how_long_a_certificate_is_valid_is_its_validity_not_the_processing_time():
+    reply, _ = ask("Once issued, how long is the criminal record certificate valid?", "ask_time")
+    assert "Validity" in reply and "sets no validity period" in reply, reply
+    assert "Processing time" not in reply, reply
+
+
+def test_asking_about_certificate_number_2_through_someone_else_gets_its_own_rule():
+    # "số 2" shares only its number with the bullet on certificate No. 2, "người khác" two
+    # words with the one on No. 1: the number must count.
+    reply, _ = ask("mình nhờ người khác nộp lltp số 2 giùm được không", "ask_authorization")
+    assert "Phiếu số 2: không được ủy quyền" in reply, reply
+
+
+def test_the_vneid_steps_say_which_police_office_issues_the_certificate():
+    reply, _ = ask("hướng dẫn xin phiếu lý lịch tư pháp qua vneid với", "ask_online")
+    assert "Công an TP Cần Thơ" in reply and "Cục Hồ sơ nghiệp vụ" in reply, reply
+
+
+# --- special cases: the asking sentence decides ----------------------------------------------
+
+def test_a_place_named_in_the_story_does_not_outweigh_what_the_question_asks():
+    reply, _ = ask("I lived in Vi Thanh for years and moved to Australia in 2024. "
+                   "How can I request my criminal record certificate from abroad?", "ask_steps")
+    assert "I live abroad" in reply and "Ministry of Public Security" in reply, reply
+    assert "Reception point No. 2" not in reply, reply
+
+
+def test_a_citizen_who_cannot_come_home_gets_the_living_abroad_answer():
+    reply, _ = ask("Em đi làm ở Đài Loan, công ty cần lý lịch tư pháp. "
+                   "Em không về nước được thì xin bằng cách nào?", "ask_steps")
+    assert "Cục Hồ sơ nghiệp vụ – Bộ Công an" in reply and "ủy quyền" in reply, reply
+
+
+# --- the amended Nationality Law (fact sheet §2.3) ----------------------------------------
+
+def test_the_amended_nationality_law_is_answered_without_a_procedure_named():
+    reply, _ = ask("luật quốc tịch sửa đổi năm 2025 có những điểm gì mới vậy ạ", "ask_changes")
+    assert "79/2025/QH15" in reply and "01/7/2025" in reply, reply
+    assert "thủ tục nào" not in reply, reply
+
+
+def test_an_english_question_on_proving_nationality_with_the_electronic_id_is_answered():
+    reply, _ = ask("Since the nationality law changed, is my electronic ID enough to prove "
+                   "Vietnamese nationality?", "ask_result")
+    assert "electronic ID prove Vietnamese nationality" in reply, reply
+    assert "not verified yet" not in reply, reply
