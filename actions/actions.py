@@ -263,8 +263,11 @@ class ActionSmallTalk(Action):
     def run(self, dispatcher, tracker, domain):
         if _intercepted(dispatcher, tracker):
             return []
-        message = understand(tracker, catalog_for(tracker, STORE))
-        if message.procedure is not None:
+        catalog = catalog_for(tracker, STORE)
+        message = understand(tracker, catalog)
+        # "ba em là người có công thì có dc ko" while discussing legal aid reads like a remark
+        # to the bot, yet it asks about the procedure being discussed.
+        if message.procedure is not None or _misread_question(tracker, catalog, message):
             return ActionAnswerProcedure().run(dispatcher, tracker, domain)
         intent = _intent(tracker) or ""
         if message.lang == "en":

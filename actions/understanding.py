@@ -170,13 +170,29 @@ def _asks_entitlement(catalog: Catalog, text: str) -> bool:
         and find_procedure(catalog, match.group(1), fuzzy=False) is not None
 
 
+# "bố em là người có công thì có được không?": "(có) được không" ending a question about a
+# kind of person the procedure's doi_tuong lists asks whether that person may have it.
+_MAY_THEY = re.compile(r"\bduoc (khong|chua)( (a|ad|ak|ha|vay|nhi|nhe|nha|oi))*$")
+
+
+def _asks_for_listed_person(catalog: Catalog, text: str, procedure: Procedure) -> bool:
+    if not _MAY_THEY.search(fold(units.question_sentence(text))):
+        return False
+    fact = procedure.fact("doi_tuong")
+    listed = units.split("\n".join(t for t in (fact.text, fact.text_en) if t))
+    words = units.question_words(text, units.names_of(procedure))
+    return bool(units.focus(listed, words, units.weights_of(catalog)))
+
+
 def _asked(catalog: Catalog, text: str, procedure: Optional[Procedure]) -> list:
     """The aspects the question words ask for; "bản 12 trang thì sao?" asks the fee when the
-    procedure's fee is counted by pages; "có được <thủ tục> không?" who may have it."""
+    procedure's fee is counted by pages; "có được <thủ tục> không?" and "<a person its
+    doi_tuong lists> có được không?" who may have it."""
     asked = aspects.asked_in(text, fold)
     if not asked and procedure is not None and procedure.page_fee and _PAGES.search(text or ""):
         return ["ask_fee"]
     if not asked and procedure is not None and procedure.fact("doi_tuong").known \
-            and _asks_entitlement(catalog, text):
+            and (_asks_entitlement(catalog, text)
+                 or _asks_for_listed_person(catalog, text, procedure)):
         return ["ask_eligibility"]
     return asked

@@ -106,3 +106,20 @@ def test_an_english_question_on_proving_nationality_with_the_electronic_id_is_an
                    "Vietnamese nationality?", "ask_result")
     assert "electronic ID prove Vietnamese nationality" in reply, reply
     assert "not verified yet" not in reply, reply
+
+
+# --- follow-ups: a kind of person the procedure lists -----------------------------------------
+
+def test_asking_whether_a_listed_kind_of_person_may_have_it_answers_who_may():
+    # read by the classifier as a remark to the bot; the conversation is about legal aid
+    reply, _, _ = run_action(actions.ActionSmallTalk(), "bà nội tôi là người có công với cách "
+                             "mạng thì có dc không ạ", "bot_challenge",
+                             {"procedure": "tro_giup_phap_ly", "aspect": "ask_where"})
+    assert "người có công" in reply and "miễn phí" in reply, reply
+
+
+def test_asking_the_bot_about_itself_mid_conversation_still_gets_the_bot_answer():
+    reply, _, _ = run_action(actions.ActionSmallTalk(), "bạn là người thật hay là máy vậy",
+                             "bot_challenge", {"procedure": "tro_giup_phap_ly",
+                                               "aspect": "ask_where"})
+    assert reply == ""  # utter_iamabot, sent by Rasa (no text here)
