@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions import actions
+from actions import actions, units
 from actions.text import fold
 from testsupport.trackers import run_action
 
@@ -123,3 +123,30 @@ def test_asking_the_bot_about_itself_mid_conversation_still_gets_the_bot_answer(
                              "bot_challenge", {"procedure": "tro_giup_phap_ly",
                                                "aspect": "ask_where"})
     assert reply == ""  # utter_iamabot, sent by Rasa (no text here)
+
+
+# --- numbered items: "số 2" and the bullets that name them ----------------------------------
+
+def test_the_head_of_a_long_bullet_brings_the_sentences_that_follow_it():
+    text = ("- Thẻ xanh: được gia hạn tại quầy. Cần mang theo biên nhận cũ và ảnh chân dung. "
+            "Người trên 70 tuổi không cần ảnh nhưng phải mang giấy tờ tùy thân có ảnh còn "
+            "hạn sử dụng để cán bộ đối chiếu khi gia hạn thẻ tại quầy tiếp nhận.\n"
+            "- Thẻ đỏ: không được gia hạn.\n- Thẻ vàng: gia hạn trực tuyến.")
+    pieces = units.split(text)
+    assert len(pieces) == 5  # the long first bullet is three sentences
+    weights = units.Weights([text, "- Thẻ cam: nộp hồ sơ tại quầy.", "- Sổ tay: ghi chép.",
+                             "- Biên nhận: giữ lại.", "- Ảnh: 4x6."])
+    chosen = units.focus(pieces, ["the", "xanh"], weights)
+    assert chosen == [0, 1, 2], [pieces[i].text for i in chosen]
+
+
+def test_asking_about_certificate_number_1_through_a_parent_keeps_the_parents_rule():
+    reply, _ = ask("em nhờ mẹ nộp lltp số 1 thay em thì có cần giấy ủy quyền không",
+                   "ask_authorization")
+    assert "không cần văn bản ủy quyền" in reply and "chứng minh quan hệ" in reply, reply
+
+
+def test_a_question_on_both_numbered_items_gets_both():
+    # "số 1" and "số 2" together ask the difference: a line naming both is not the answer
+    reply, _ = ask("lltp số 1 vs số 2 khác nhau sao", "ask_difference")
+    assert "Chỉ ghi án tích chưa được xóa" in reply and "Ghi tất cả án tích" in reply, reply
