@@ -336,7 +336,9 @@ def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Messag
     # Whole names only: "xác" of "xác minh" is also a word of "xác nhận tình trạng hôn nhân".
     names = [*procedure.names, *procedure.aliases, *procedure.aliases_en]
     asked = set(units.question_words(message.text, names))
-    return any(asked & set(fold(unit.text).split()) for unit in units.split(fact.text or ""))
+    # Either language's text: "sorry, I meant for a student" is answered in English.
+    texts = "\n".join(t for t in (fact.text, fact.text_en) if t)
+    return any(asked & set(fold(unit.text).split()) for unit in units.split(texts))
 
 
 def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> bool:

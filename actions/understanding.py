@@ -38,8 +38,8 @@ class Message:
     repeats_question: bool  # asks the previous question about what it names
     lang: str  # "vi" or "en": this message's language, else the conversation's
     asked: Tuple[str, ...] = ()  # aspects its question words ask for ("ở đâu, mấy ngày có?")
-    # "nếu phải xác minh thì sao?": no procedure, no question words, a follow-up: the previous
-    # question again, about the detail it names.
+    # "nếu phải xác minh thì sao?", "ý tôi là cho sinh viên": no procedure, no question words, a
+    # follow-up or a correction: the previous question again, about the detail it names.
     continues: bool = False
     # "còn người nước ngoài nhận con nuôi thì sao?": a follow-up with no question words of its
     # own, whatever else it names: the previous question, about what it names.
@@ -118,7 +118,9 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
         repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
         asked=tuple(asked),
-        continues=procedure is None and not asked and bool(text) and is_follow_up(text),
+        # "sorry, I meant for a student" corrects the detail, not the procedure: the same.
+        continues=procedure is None and not asked and bool(text)
+        and (is_follow_up(text) or is_correction(text)),
         follows_up=not asked and bool(text) and is_follow_up(text),
     )
 

@@ -150,3 +150,24 @@ def test_a_question_on_both_numbered_items_gets_both():
     # "số 1" and "số 2" together ask the difference: a line naming both is not the answer
     reply, _ = ask("lltp số 1 vs số 2 khác nhau sao", "ask_difference")
     assert "Chỉ ghi án tích chưa được xóa" in reply and "Ghi tất cả án tích" in reply, reply
+
+
+# --- a correction of the detail, and "any ward" ------------------------------------------------
+
+@pytest.mark.parametrize("text, fact", [
+    ("à nhầm, ý em là cho người khuyết tật", "Miễn phí"),
+    ("Oh sorry, I meant for the elderly.", "Free for"),
+])
+def test_a_correction_naming_a_detail_asks_the_previous_question_about_it(text, fact):
+    # the classifier heard another aspect; the conversation was about the Phiếu's fee
+    reply, _, events = run_action(actions.ActionAnswerProcedure(), text, "ask_contact",
+                                  {"procedure": "ly_lich_tu_phap", "aspect": "ask_fee"})
+    assert fact in reply, reply
+    assert next(e["value"] for e in events if e.get("name") == "aspect") == "ask_fee"
+
+
+def test_asking_whether_any_ward_will_do_asks_where():
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(),
+                             "Are certified copies made at any commune office in the city?",
+                             "nlu_fallback")
+    assert "Where to apply" in reply and "any ward/commune" in reply, reply
