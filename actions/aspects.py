@@ -118,6 +118,11 @@ _PRICE_AT_END = re.compile(
     r" $")
 
 
+# "sao y lấy bao nhiêu tiềm vậy": what an office "lấy" (takes) is its charge, unless a word
+# after it says what is counted ("lấy bao nhiêu ngày" is the time, whose own cue says so).
+_CHARGE = re.compile(r" lay bao nhieu (?!(ngay|lau|tuoi|ban|trang|thang|nam|gio|lan|phieu)\b)")
+
+
 def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     """Aspects whose (folded) cues occur in `folded`, in the order they occur."""
     hits = []
@@ -126,7 +131,7 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
                      if f" {cue} " in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
-    price = _PRICE_AT_END.search(folded)
+    price = _PRICE_AT_END.search(folded) or _CHARGE.search(folded)
     if price and "ask_fee" not in {intent for _, intent in hits}:
         hits.append((price.start(), "ask_fee"))
     found = {intent for _, intent in hits}

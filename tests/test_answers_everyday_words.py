@@ -171,3 +171,12 @@ def test_asking_whether_any_ward_will_do_asks_where():
                              "Are certified copies made at any commune office in the city?",
                              "nlu_fallback")
     assert "Where to apply" in reply and "any ward/commune" in reply, reply
+
+
+@pytest.mark.parametrize("text, title, fact", [
+    ("chứng thực chữ ký bên xã lấy bao nhiêu tiềng vậy", "Lệ phí", "10.000"),
+    ("chứng thực chữ ký họ lấy bao nhiêu ngày mới xong", "Thời hạn giải quyết", "Trong ngày"),
+])
+def test_what_the_office_takes_is_its_charge_unless_days_are_counted(text, title, fact):
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
+    assert reply.startswith(f"Chứng thực chữ ký – {title}") and fact in reply, reply
