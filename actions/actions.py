@@ -322,12 +322,16 @@ class ActionOutOfScope(Action):
 
 
 def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Message) -> bool:
-    """The message's words pick a unit of the field that answered the previous question."""
+    """The message's words pick a unit of the field that answered the previous question, or
+    name a special case of the procedure that answers it ("I meant for a student": the
+    students' fee, though the field says "Students")."""
     aspect = tracker.get_slot("aspect") or ""
     procedure = catalog.procedures.get(tracker.get_slot("procedure") or "")
     key = answers.ASPECT_KEYS.get(aspect)
     if procedure is None or key is None or key not in answers.FIELD_KEYS:
         return False
+    if find_question(procedure, message.text, key, today()) is not None:
+        return True
     fact = procedure.fact(key, today())
     if not fact.known:
         return False

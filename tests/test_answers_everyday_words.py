@@ -180,3 +180,13 @@ def test_asking_whether_any_ward_will_do_asks_where():
 def test_what_the_office_takes_is_its_charge_unless_days_are_counted(text, title, fact):
     reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback")
     assert reply.startswith(f"Chứng thực chữ ký – {title}") and fact in reply, reply
+
+
+def test_a_correction_naming_a_special_case_asks_the_previous_question_about_it():
+    # "20 ngày" is a special case of the Phiếu's processing time (an outdated figure), not a
+    # word of its time field; the classifier heard a contact question
+    reply, _, _ = run_action(actions.ActionAnswerProcedure(),
+                             "à nhầm, ý em là cái vụ 20 ngày người ta nói", "ask_contact",
+                             {"procedure": "ly_lich_tu_phap", "aspect": "ask_time"})
+    assert "20 ngày" in reply and "5 ngày làm việc" in reply, reply
+    assert "Liên hệ" not in reply, reply
