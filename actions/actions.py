@@ -263,8 +263,11 @@ class ActionSmallTalk(Action):
     def run(self, dispatcher, tracker, domain):
         if _intercepted(dispatcher, tracker):
             return []
-        message = understand(tracker, catalog_for(tracker, STORE))
-        if message.procedure is not None:
+        catalog = catalog_for(tracker, STORE)
+        message = understand(tracker, catalog)
+        # "ba em là người có công thì có dc ko" while discussing legal aid reads like a remark
+        # to the bot, yet it asks about the procedure being discussed.
+        if message.procedure is not None or _misread_question(tracker, catalog, message):
             return ActionAnswerProcedure().run(dispatcher, tracker, domain)
         intent = _intent(tracker) or ""
         if message.lang == "en":
@@ -319,12 +322,16 @@ class ActionOutOfScope(Action):
 
 
 def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Message) -> bool:
-    """The message's words pick a unit of the field that answered the previous question."""
+    """The message's words pick a unit of the field that answered the previous question, or
+    name a special case of the procedure that answers it ("I meant for a student": the
+    students' fee, though the field says "Students")."""
     aspect = tracker.get_slot("aspect") or ""
     procedure = catalog.procedures.get(tracker.get_slot("procedure") or "")
     key = answers.ASPECT_KEYS.get(aspect)
     if procedure is None or key is None or key not in answers.FIELD_KEYS:
         return False
+    if find_question(procedure, message.text, key, today()) is not None:
+        return True
     fact = procedure.fact(key, today())
     if not fact.known:
         return False
@@ -333,7 +340,9 @@ def _details_previous_answer(tracker: Tracker, catalog: Catalog, message: Messag
     # Whole names only: "xác" of "xác minh" is also a word of "xác nhận tình trạng hôn nhân".
     names = [*procedure.names, *procedure.aliases, *procedure.aliases_en]
     asked = set(units.question_words(message.text, names))
-    return any(asked & set(fold(unit.text).split()) for unit in units.split(fact.text or ""))
+    # Either language's text: "sorry, I meant for a student" is answered in English.
+    texts = "\n".join(t for t in (fact.text, fact.text_en) if t)
+    return any(asked & set(fold(unit.text).split()) for unit in units.split(texts))
 
 
 def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> bool:

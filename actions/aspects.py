@@ -50,7 +50,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent', 'valid')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis"),
     Aspect("ask_difference", "phan_biet", "Phân biệt", "Differences",
@@ -60,7 +60,8 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=("o dau", "cho nao", "di dau", "den dau", "nop o", "lam o", "xin o", "co quan nao",
                  "phai ra phuong", "phai ra xa", "phai len phuong", "phai len xa", "phai ve que", "co phai ve", "phai quay ve",
                  "ve que lam", "ve que xin", "ve que nop",
-                 "where", "which office", "which agency", "which authority", "who issues",
+                 "bat ki xa", "bat ki phuong", "xa nao cung", "phuong nao cung",
+                 "where", "which office", "any ward", "any commune", "which agency", "which authority", "who issues",
                  "who handles")),
     Aspect("ask_postal", "buu_chinh", "Nộp, nhận qua bưu điện", "By post", CHANNEL, "buu_chinh"),
     Aspect("ask_online", "truc_tuyen", "Nộp trực tuyến", "Online", CHANNEL, "truc_tuyen",
@@ -117,6 +118,11 @@ _PRICE_AT_END = re.compile(
     r" $")
 
 
+# "sao y lấy bao nhiêu tiềm vậy": what an office "lấy" (takes) is its charge, unless a word
+# after it says what is counted ("lấy bao nhiêu ngày" is the time, whose own cue says so).
+_CHARGE = re.compile(r" lay bao nhieu (?!(ngay|lau|tuoi|ban|trang|thang|nam|gio|lan|phieu)\b)")
+
+
 def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     """Aspects whose (folded) cues occur in `folded`, in the order they occur."""
     hits = []
@@ -125,7 +131,7 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
                      if f" {cue} " in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
-    price = _PRICE_AT_END.search(folded)
+    price = _PRICE_AT_END.search(folded) or _CHARGE.search(folded)
     if price and "ask_fee" not in {intent for _, intent in hits}:
         hits.append((price.start(), "ask_fee"))
     found = {intent for _, intent in hits}

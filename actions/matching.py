@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Tuple
 
 from actions.catalog import Catalog, Office, Procedure, QuestionAnswer
 from actions.text import contains_phrase, fold, y_as_i
+from actions.units import question_sentence
 
 MAX_WORDS = 60  # a 10,000-character message is matched on its first words only
 FUZZY_MIN_LENGTH = 11  # shorter aliases must match exactly: "cong chuc" is not "cong chung"
@@ -210,15 +211,21 @@ def best_question(questions: Tuple[QuestionAnswer, ...], text: str, aspect_key: 
     aspect in khia_canh wins over one that answers any aspect ("sinh viên đi xklđ thì được
     giảm không?" is the students' fee, not the general answer about working abroad)."""
     folded = _prepare(text)
-    best: Tuple[int, int, Optional[QuestionAnswer]] = (0, 0, None)
+    # A keyword of the asking sentence beats one of the story around it: "I taught in Vi Thanh
+    # … Can I still get it from abroad?" asks about applying from abroad, not about Vi Thanh.
+    asking = _prepare(question_sentence(text))
+    best: Tuple[int, int, int, Optional[QuestionAnswer]] = (0, 0, 0, None)
     for question in questions:
         if not question.answers(aspect_key, day):
             continue
         names_aspect = int(aspect_key in question.aspects)
         for keyword in question.keywords:
-            if (names_aspect, len(keyword)) > best[:2] and contains_phrase(folded, keyword):
-                best = (names_aspect, len(keyword), question)
-    return best[2]
+            if (1, names_aspect, len(keyword)) <= best[:3] or not contains_phrase(folded, keyword):
+                continue
+            rank = (int(contains_phrase(asking, keyword)), names_aspect, len(keyword))
+            if rank > best[:3]:
+                best = (*rank, question)
+    return best[3]
 
 
 def find_office(catalog: Catalog, text: str) -> Optional[Office]:

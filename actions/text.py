@@ -21,6 +21,10 @@ _CHAT_WORDS = {
     "dc": "duoc", "duoc": "duoc", "bn": "bao nhieu", "bnhiu": "bao nhieu", "bnhieu": "bao nhieu",
     "bnh": "bao nhieu", "dkkh": "dang ky ket hon",
     "nhiu": "nhieu", "j": "gi", "z": "vay", "v": "vay", "sv": "sinh vien", "h": "gio",
+    # A dropped "n" of a final "ng" ("đăg kí", "khôg"): no Vietnamese syllable ends in a bare
+    # g, so these can only be the "ng" words. Listed, not a rule: English words end so too.
+    "dag": "dang", "khog": "khong", "cug": "cung", "nhug": "nhung", "trog": "trong",
+    "thag": "thang",
 }
 
 

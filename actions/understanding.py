@@ -38,8 +38,8 @@ class Message:
     repeats_question: bool  # asks the previous question about what it names
     lang: str  # "vi" or "en": this message's language, else the conversation's
     asked: Tuple[str, ...] = ()  # aspects its question words ask for ("ở đâu, mấy ngày có?")
-    # "nếu phải xác minh thì sao?": no procedure, no question words, a follow-up: the previous
-    # question again, about the detail it names.
+    # "nếu phải xác minh thì sao?", "ý tôi là cho sinh viên": no procedure, no question words, a
+    # follow-up or a correction: the previous question again, about the detail it names.
     continues: bool = False
     # "còn người nước ngoài nhận con nuôi thì sao?": a follow-up with no question words of its
     # own, whatever else it names: the previous question, about what it names.
@@ -118,7 +118,9 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
         repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
         asked=tuple(asked),
-        continues=procedure is None and not asked and bool(text) and is_follow_up(text),
+        # "sorry, I meant for a student" corrects the detail, not the procedure: the same.
+        continues=procedure is None and not asked and bool(text)
+        and (is_follow_up(text) or is_correction(text)),
         follows_up=not asked and bool(text) and is_follow_up(text),
     )
 
@@ -170,13 +172,29 @@ def _asks_entitlement(catalog: Catalog, text: str) -> bool:
         and find_procedure(catalog, match.group(1), fuzzy=False) is not None
 
 
+# "bố em là người có công thì có được không?": "(có) được không" ending a question about a
+# kind of person the procedure's doi_tuong lists asks whether that person may have it.
+_MAY_THEY = re.compile(r"\bduoc (khong|chua)( (a|ad|ak|ha|vay|nhi|nhe|nha|oi))*$")
+
+
+def _asks_for_listed_person(catalog: Catalog, text: str, procedure: Procedure) -> bool:
+    if not _MAY_THEY.search(fold(units.question_sentence(text))):
+        return False
+    fact = procedure.fact("doi_tuong")
+    listed = units.split("\n".join(t for t in (fact.text, fact.text_en) if t))
+    words = units.question_words(text, units.names_of(procedure))
+    return bool(units.focus(listed, words, units.weights_of(catalog)))
+
+
 def _asked(catalog: Catalog, text: str, procedure: Optional[Procedure]) -> list:
     """The aspects the question words ask for; "bản 12 trang thì sao?" asks the fee when the
-    procedure's fee is counted by pages; "có được <thủ tục> không?" who may have it."""
+    procedure's fee is counted by pages; "có được <thủ tục> không?" and "<a person its
+    doi_tuong lists> có được không?" who may have it."""
     asked = aspects.asked_in(text, fold)
     if not asked and procedure is not None and procedure.page_fee and _PAGES.search(text or ""):
         return ["ask_fee"]
     if not asked and procedure is not None and procedure.fact("doi_tuong").known \
-            and _asks_entitlement(catalog, text):
+            and (_asks_entitlement(catalog, text)
+                 or _asks_for_listed_person(catalog, text, procedure)):
         return ["ask_eligibility"]
     return asked

@@ -60,6 +60,7 @@ please thanks hello hi also just get got need want know tell
 class Unit:
     text: str
     label: str = ""  # the line that introduces a list ("Theo kênh nộp:"), shown with the unit
+    line: int = 0  # which line of the text it comes from: a long line gives several units
 
 
 def split(text: str) -> List[Unit]:
@@ -67,7 +68,7 @@ def split(text: str) -> List[Unit]:
     A line ending in ':' is not a unit of its own but the label of the bullets after it."""
     units: List[Unit] = []
     label = ""
-    for raw in (text or "").splitlines():
+    for number, raw in enumerate((text or "").splitlines()):
         line = raw.strip()
         if not line:
             continue
@@ -77,7 +78,7 @@ def split(text: str) -> List[Unit]:
         if not line.startswith("-"):
             label = "" if not units or not units[-1].label else label
         parts = [line] if len(line) <= LONG_LINE else _SENTENCE_END.split(line)
-        units += [Unit(part.strip(), label if line.startswith("-") else "")
+        units += [Unit(part.strip(), label if line.startswith("-") else "", number)
                   for part in parts if part.strip()]
     return units
 
@@ -166,7 +167,18 @@ def question_words(question: str, names: Iterable[str]) -> List[str]:
     for phrase in sorted({fold(n) for n in names if n} | _cue_phrases(), key=len, reverse=True):
         if phrase:
             folded = folded.replace(f" {phrase} ", "  ")
-    return [w for w in folded.split() if w not in _FUNCTION_WORDS and not w.isdigit()]
+    words = folded.split()
+    numbered = {i for i, w in enumerate(words)
+                if w.isdigit() and i > 0 and words[i - 1] in _NUMBERING}
+    if len({words[i] for i in numbered}) > 1:
+        numbered = set()  # "số 1 với số 2 khác gì": both asked, the numbers tell nothing
+    return [w for i, w in enumerate(words) if w not in _FUNCTION_WORDS
+            and (not w.isdigit() or i in numbered)]
+
+
+# "phiếu số 2", "certificate no 2": a number after these words names one item of a list (the
+# bullet "Phiếu số 2: không được ủy quyền"), unlike a count ("3 bản") or a date.
+_NUMBERING = frozenset({"so", "no", "number", "mau"})
 
 
 # Words of any question about a procedure, whatever detail it asks ("hồ sơ gồm giấy tờ gì").
@@ -187,7 +199,9 @@ def score(unit: Unit, asked: Sequence[str], weights: Weights) -> float:
     different words are found: one folded syllable alone is too often another word ("đại
     học" is not "đại diện", "bản sao" not "bản chính")."""
     own = set(_terms(_words(unit.text)))
-    found = [term for term in set(_terms(asked)) if term in own]
+    # A number counts only with the word that numbers it ("số 2"): alone it is in any unit
+    # with a number ("No. 2" of an English text, a date, a fee).
+    found = [term for term in set(_terms(asked)) if term in own and not term.isdigit()]
     if len({word for term in found for word in term.split()}) < MIN_WORDS:
         return 0.0
     return sum(weights.of(term) for term in found)
@@ -202,8 +216,14 @@ def focus(units: Sequence[Unit], asked: Sequence[str], weights: Weights) -> List
     best = max(s for s, _ in scored)
     if best < FOCUS_WEIGHT:
         return []
-    chosen = sorted(scored, reverse=True)[:MAX_FOCUSED]
-    return sorted(i for s, i in chosen if s >= best * 0.6)
+    chosen = {i for s, i in sorted(scored, reverse=True)[:MAX_FOCUSED] if s >= best * 0.6}
+    # The first sentence of a long bullet is its head ("- Phiếu số 1: được ủy quyền…"): the
+    # sentences after it say more about what it names ("Cha, mẹ… không cần văn bản ủy quyền"),
+    # so a head chosen brings them.
+    for i in sorted(chosen):
+        if i == 0 or units[i - 1].line != units[i].line:
+            chosen |= {j for j in range(i + 1, len(units)) if units[j].line == units[i].line}
+    return sorted(chosen)
 
 
 def render(units: Sequence[Unit]) -> str:
