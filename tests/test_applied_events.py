@@ -4,50 +4,11 @@ from __future__ import annotations
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    ActionExecutionRejected,
-    ActionReverted,
-    ActiveLoop,
-    BotUttered,
-    Restarted,
-    SessionStarted,
-    SlotSet,
-    UserUtteranceReverted,
-    UserUttered,
-)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.settings import PROJECT_ROOT
 from rasa_server import applied_events as patch
-
-
-def _user(intent: str, text: str) -> UserUttered:
-    return UserUttered(text, {"name": intent, "confidence": 0.9})
-
-
-def _turn(intent: str, text: str, action: str = "action_answer") -> list:
-    return [ActionExecuted("action_listen"), _user(intent, text), ActionExecuted(action),
-            BotUttered("..."), SlotSet("aspect", "le_phi")]
-
-
-# Every branch of Rasa's applied_events: a session start and a restart (start again), an
-# action reverted, a user message reverted, a form's loop (its first run, a rejected run and a
-# repeated run, undone to the previous one), then an ordinary ending.
-CONVERSATIONS = {
-    "plain": [ActionExecuted("action_session_start"), SessionStarted(), *_turn("greet", "chào"),
-              *_turn("ask_fee", "phí bao nhiêu"), ActionExecuted("action_listen")],
-    "reverts": [*_turn("greet", "chào"), *_turn("ask_fee", "phí"), ActionReverted(),
-                *_turn("ask_time", "bao lâu"), UserUtteranceReverted(),
-                *_turn("ask_where", "ở đâu"), ActionExecuted("action_listen")],
-    "restart": [*_turn("ask_fee", "phí"), Restarted(), *_turn("ask_where", "ở đâu"),
-                SessionStarted(), *_turn("greet", "chào")],
-    "loop": [*_turn("ask_fee", "phí"), ActionExecuted("some_form"), ActiveLoop("some_form"),
-             ActionExecuted("action_listen"), _user("inform", "x"),
-             ActionExecutionRejected("some_form"), ActionExecuted("some_form"),
-             ActionExecuted("action_listen"), _user("inform", "y"),
-             ActionExecuted("some_form"), ActiveLoop(None), *_turn("ask_where", "ở đâu")],
-}
+from testsupport.rasa_events import CONVERSATIONS
 
 
 def _tracker(events: list) -> DialogueStateTracker:

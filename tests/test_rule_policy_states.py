@@ -90,3 +90,21 @@ def test_rule_index_keeps_rasas_answer_for_every_kind_of_rule():
         stock = rule_policy._stock_get_possible_keys(policy, RULES, states)
         assert rule_policy._get_possible_keys(policy, RULES, states) == stock, states
     assert list(RULES)[0] in rule_policy._stock_get_possible_keys(policy, RULES, STATES[1])
+
+
+def test_states_kept_between_predictions_are_rasas_after_every_event():
+    """The replay kept with a tracker, extended event by event, gives Rasa's states after each
+    one, also after a revert, a restart or a new session (which change the events applied)."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from actions.settings import PROJECT_ROOT
+    from testsupport.rasa_events import CONVERSATIONS
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    for events in CONVERSATIONS.values():
+        tracker = DialogueStateTracker("citizen", domain.slots)
+        for event in events:
+            tracker.update(event)
+            assert rule_policy._states(tracker, domain, False) == tracker.past_states(domain)
+    assert len(rule_policy._states(tracker, domain, False)) > 3
