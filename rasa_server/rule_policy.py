@@ -61,16 +61,20 @@ class _Replay:
 _replays: Dict[int, Tuple[weakref.ref, Dict[tuple, _Replay]]] = {}
 
 
+def _forget(reference: weakref.ref) -> None:
+    """The tracker is gone (its message is handled): so is its replay, which holds its events."""
+    for key, (kept, _) in list(_replays.items()):
+        if kept is reference:
+            del _replays[key]
+
+
 def _kept_replay(tracker, key: tuple) -> Tuple[_Replay, list]:
     """The replay kept for this tracker object, if the events it applied still start the
     tracker's applied events (else a new one), and those applied events."""
     applied = tracker.applied_events()
     entry = _replays.get(id(tracker))
     if entry is None or entry[0]() is not tracker:
-        if len(_replays) > 1000:  # trackers of messages handled long ago
-            for stale in [k for k, (ref, _) in _replays.items() if ref() is None]:
-                del _replays[stale]
-        entry = _replays[id(tracker)] = (weakref.ref(tracker), {})
+        entry = _replays[id(tracker)] = (weakref.ref(tracker, _forget), {})
     replay = entry[1].get(key)
     if replay is None or len(replay.applied) > len(applied) or \
             any(old is not new for old, new in zip(replay.applied, applied, strict=False)):

@@ -111,3 +111,24 @@ def test_states_kept_between_predictions_are_rasas_after_every_event():
                     assert rule_policy._states(tracker, domain, False) == \
                         tracker.past_states(domain)
     assert len(rule_policy._states(tracker, domain, False)) > 3
+
+
+def test_a_replay_goes_with_its_tracker():
+    """The replay holds a conversation's events: once the message is handled and its tracker
+    dropped, nothing of it stays in the server's memory."""
+    import gc
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from actions.settings import PROJECT_ROOT
+    from testsupport.rasa_events import CONVERSATIONS
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("citizen", CONVERSATIONS["plain"])
+    rule_policy._states(tracker, domain, False)
+    key = id(tracker)
+    assert key in rule_policy._replays
+    del tracker
+    gc.collect()
+    assert key not in rule_policy._replays
