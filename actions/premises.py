@@ -16,10 +16,33 @@ from actions.text import contains_phrase, fold
 MAX_CORRECTIONS = 2  # more would bury the answer
 
 
+# A companion word (kem_theo) counts only this many words either side of the keyword: "Em ở
+# phường Vị Tân, mai em định đi chứng thực bằng … để nộp hồ sơ xin việc" names the citizen's
+# home ward, not the closed Vị Tân point, while "lên Vị Thanh nộp" or "nộp ở điểm Vị Tân" keep
+# the two together. A story's far-apart words used to start the reply with a correction that
+# did not concern the citizen (and buried the answer).
+_NEAR = 8
+
+
+def _near(words: List[str], keyword: str, companions: Iterable[str]) -> bool:
+    size = len(keyword.split())
+    for at in range(len(words) - size + 1):
+        if " ".join(words[at:at + size]) != keyword:
+            continue
+        around = " ".join(words[max(0, at - _NEAR):at + size + _NEAR])
+        if any(contains_phrase(around, w) for w in companions):
+            return True
+    return False
+
+
 def _holds(premise: Premise, folded: str) -> bool:
-    if not any(contains_phrase(folded, keyword) for keyword in premise.keywords):
+    keywords = [k for k in premise.keywords if contains_phrase(folded, k)]
+    if not keywords:
         return False
-    return not premise.with_any or any(contains_phrase(folded, w) for w in premise.with_any)
+    if not premise.with_any:
+        return True
+    words = folded.split()
+    return any(_near(words, keyword, premise.with_any) for keyword in keywords)
 
 
 def corrections(catalog: Catalog, procedure: Optional[Procedure], text: str, aspect_key: str,
