@@ -186,6 +186,19 @@ def _asks_for_listed_person(catalog: Catalog, text: str, procedure: Procedure) -
     return bool(units.focus(listed, words, units.weights_of(catalog)))
 
 
+# "con tôi mới 17 tuổi thì tự đi xin được không?", "I'm 15, can I apply myself?": an age in
+# the asking sentence with "được không" / "can I" asks whether a person that old may have it
+# (who may request, doi_tuong), not who may apply for whom.
+_AGE = re.compile(r"\b\d{1,2} ?(tuoi|years? old|yo)\b")
+_MAY = re.compile(r"\b(duoc khong|duoc chua|co duoc|duoc phep|can i|can he|can she|can they|"
+                  r"may i|am i allowed|is he allowed|is she allowed|old enough)\b")
+
+
+def _asks_about_age(text: str) -> bool:
+    asking = fold(units.question_sentence(text))
+    return bool(_AGE.search(asking) and _MAY.search(asking))
+
+
 def _asked(catalog: Catalog, text: str, procedure: Optional[Procedure]) -> list:
     """The aspects the question words ask for; "bản 12 trang thì sao?" asks the fee when the
     procedure's fee is counted by pages; "có được <thủ tục> không?" and "<a person its
@@ -194,7 +207,7 @@ def _asked(catalog: Catalog, text: str, procedure: Optional[Procedure]) -> list:
     if not asked and procedure is not None and procedure.page_fee and _PAGES.search(text or ""):
         return ["ask_fee"]
     if not asked and procedure is not None and procedure.fact("doi_tuong").known \
-            and (_asks_entitlement(catalog, text)
+            and (_asks_entitlement(catalog, text) or _asks_about_age(text)
                  or _asks_for_listed_person(catalog, text, procedure)):
         return ["ask_eligibility"]
     return asked
