@@ -8,6 +8,7 @@ procedure. New procedures in the catalog therefore need no new intents or rules.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -87,16 +88,34 @@ def _language(message: Message) -> List[Dict[Text, Any]]:
 
 
 def _general_answer(dispatcher: CollectingDispatcher, catalog: Catalog, message: Message,
-                    aspect_key: str, corrected: List[str]) -> bool:
+                    aspect_key: str, corrected: List[str], in_questions: bool = False) -> bool:
     """Answer a question about no single procedure (the merger, offices, portals, another
-    office's service); False when the message is not one."""
-    if message.procedure is not None or not message.text:
+    office's service); False when the message is not one. `in_questions`: also when the
+    message names a procedure, if one of its questions ("…?") names none and is such a
+    question (see _procedure_free_questions)."""
+    if not message.text:
         return False
-    question = find_general_question(catalog, message.text, aspect_key, today())
+    text = message.text
+    if message.procedure is not None:
+        text = _procedure_free_questions(catalog, text) if in_questions else ""
+        if not text:
+            return False
+    question = find_general_question(catalog, text, aspect_key, today())
     if question is None:
         return False
     _send(dispatcher, answers.general_answer(catalog, question, message.lang), corrected)
     return True
+
+
+_QUESTION = re.compile(r"[^?.!\n]+\?")
+
+
+def _procedure_free_questions(catalog: Catalog, text: str) -> str:
+    """The sentences of `text` that end with "?" and name no procedure. "Is Hau Giang still a
+    province? My birth certificate says Vi Thanh, Hau Giang." asks about the merger; the
+    birth certificate is only where the citizen read the old name. Used when the classifier
+    understood nothing, where the other answer is "not understood"."""
+    return " ".join(q for q in _QUESTION.findall(text) if not find_procedures(catalog, q))
 
 
 class ActionAnswerProcedure(Action):
@@ -399,7 +418,8 @@ class ActionSuggestGuesses(Action):
             return []
         corrected = corrections(catalog, message.procedure, message.text, "tong_quan", today(),
                                 lang)
-        if _general_answer(dispatcher, catalog, message, "tong_quan", corrected):
+        if _general_answer(dispatcher, catalog, message, "tong_quan", corrected,
+                           in_questions=True):
             return _language(message)
         if (message.procedure is not None and message.repeats_question
                 and tracker.get_slot("aspect")) or _misread_question(tracker, catalog, message):
