@@ -100,3 +100,17 @@ def test_is_hau_giang_still_a_province_is_answered_with_can_tho():
 def test_a_phone_number_with_no_procedure_gives_the_city_centre():
     reply = ask("what is the telephone number?", "ask_contact", {"language": "en"})
     assert "0292" in reply and "check" in reply, reply
+
+
+def test_where_hau_giang_people_file_now_comes_with_the_merger_answer():
+    reply = ask("Từ hồi sáp nhập tới giờ tôi không biết Hậu Giang thuộc đâu nữa?", "ask_changes")
+    assert "Cần Thơ" in reply and "109 Nguyễn Trãi" in reply, reply
+
+
+def test_a_merger_question_beside_a_story_naming_a_procedure_is_still_answered():
+    # The classifier understood nothing; the procedure is only where the old name was read.
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(),
+                             "Does Hau Giang still exist as a province? Our birth "
+                             "certificate was issued in Hau Giang.", "nlu_fallback",
+                             {"language": "en"})
+    assert "Can Tho" in reply and "merged" in reply, reply
