@@ -114,3 +114,36 @@ def test_a_merger_question_beside_a_story_naming_a_procedure_is_still_answered()
                              "certificate was issued in Hau Giang.", "nlu_fallback",
                              {"language": "en"})
     assert "Can Tho" in reply and "merged" in reply, reply
+
+
+# --- how foreigners name civil-status procedures in English ----------------------------------
+
+def _named(text, intent):
+    reply, _, events = run_action(actions.ActionAnswerProcedure(), text, intent,
+                                  {"language": "en"})
+    return reply, next((e["value"] for e in events if e.get("name") == "procedure"), None)
+
+
+@pytest.mark.parametrize("text, intent, procedure", [
+    ("Our wedding was registered in Japan last year. Can our marriage be recognised here too?",
+     "ask_steps", "ghi_chu_ket_hon"),
+    ("Where do I get proof that I am single? I am marrying in Korea.", "ask_where",
+     "xac_nhan_tinh_trang_hon_nhan"),
+    ("My degree was translated into Vietnamese. Who can certify the translation?", "ask_where",
+     "chung_thuc_chu_ky_nguoi_dich"),
+    ("My partner is Vietnamese and we want to register our marriage. Which office does it?",
+     "ask_where", "dang_ky_ket_hon_yeu_to_nuoc_ngoai"),
+    ("I'm Canadian. How do we register our marriage in Can Tho?", "ask_steps",
+     "dang_ky_ket_hon_yeu_to_nuoc_ngoai"),
+])
+def test_everyday_english_names_find_the_procedure(text, intent, procedure):
+    reply, named = _named(text, intent)
+    assert named == procedure, reply
+    assert "commune" in reply.lower() or "ward" in reply.lower() or "translator" in reply.lower() \
+        or "record" in reply.lower(), reply
+
+
+def test_two_vietnamese_registering_their_marriage_is_the_domestic_procedure():
+    _, named = _named("We are both Vietnamese and want to register our marriage. Is it free?",
+                      "ask_fee")
+    assert named == "dang_ky_ket_hon"
