@@ -66,8 +66,11 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_postal", "buu_chinh", "Nộp, nhận qua bưu điện", "By post", CHANNEL, "buu_chinh"),
     Aspect("ask_online", "truc_tuyen", "Nộp trực tuyến", "Online", CHANNEL, "truc_tuyen",
            button_rank=5, cues=("online", "truc tuyen", "tren mang", "qua mang", "bat buoc phai lam tren",
-                                "tren dien thoai", "qua dien thoai", "tren app", "qua app")),
-    Aspect("ask_contact", "lien_he", "Liên hệ, giờ làm việc", "Contact and hours", CONTACT),
+                                "tren dien thoai", "qua dien thoai", "tren app", "qua app",
+                                "tren ung dung", "qua ung dung")),
+    Aspect("ask_contact", "lien_he", "Liên hệ, giờ làm việc", "Contact and hours", CONTACT,
+           cues=("so dien thoai", "sdt", "hotline", "duong day nong", "gio lam viec",
+                 "phone number", "telephone number", "opening hours", "office hours")),
     Aspect("ask_changes", "thay_doi", "Quy định mới, thay đổi", "What changed", CHANGES,
            button_rank=6),
 )
@@ -132,7 +135,8 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
         if positions:
             hits.append((min(positions), aspect.intent))
     price = _PRICE_AT_END.search(folded) or _CHARGE.search(folded)
-    if price and "ask_fee" not in {intent for _, intent in hits}:
+    # "số điện thoại là bao nhiêu": the number asked is the phone's, not a price.
+    if price and not {"ask_fee", "ask_contact"} & {intent for _, intent in hits}:
         hits.append((price.start(), "ask_fee"))
     found = {intent for _, intent in hits}
     # "how long is the certificate valid?", "phiếu có giá trị bao lâu?": "how long" asks how

@@ -147,3 +147,17 @@ def test_two_vietnamese_registering_their_marriage_is_the_domestic_procedure():
     _, named = _named("We are both Vietnamese and want to register our marriage. Is it free?",
                       "ask_fee")
     assert named == "dang_ky_ket_hon"
+
+
+# --- contact and "on the app" are asked by their own words --------------------------------
+
+def test_a_phone_number_asked_in_chat_gets_the_contact_not_the_fee():
+    reply = ask("sdt ben cong an nhan ho so ly lich tu phap la bao nhieu z ad", "ask_legal_basis")
+    assert "Lệ phí" not in reply and "Căn cứ pháp lý" not in reply.split("\n")[0], reply
+    assert "Liên hệ" in reply.split("\n")[0], reply
+
+
+def test_on_the_app_asks_about_applying_online():
+    reply = ask("Em tự xin phiếu lý lịch tư pháp trên ứng dụng VNeID được hông?",
+                "ask_validity")
+    assert "mức 2" in reply, reply
