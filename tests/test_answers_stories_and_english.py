@@ -161,3 +161,33 @@ def test_on_the_app_asks_about_applying_online():
     reply = ask("Em tự xin phiếu lý lịch tư pháp trên ứng dụng VNeID được hông?",
                 "ask_validity")
     assert "mức 2" in reply, reply
+
+
+# --- everyday names in stories: "xin quốc tịch", a torn certificate, "certify a signature" --
+
+def test_asking_nationality_for_a_foreign_wife_is_naturalisation():
+    reply, _, events = run_action(
+        actions.ActionAnswerProcedure(),
+        "Vợ tôi là người Philippines, về làm dâu ở Cần Thơ được 7 năm rồi. Tôi muốn làm hồ sơ "
+        "xin quốc tịch cho vợ thì tốn bao nhiêu tiền?", "ask_fee")
+    assert next(e["value"] for e in events if e.get("name") == "procedure") == "nhap_quoc_tich"
+    assert "3.000.000" in reply, reply
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Giấy đăng ký kết hôn của vợ chồng tôi bị ướt mưa rách mất một góc, giờ muốn xin bản khác "
+     "thì tốn bao nhiêu?", "ask_fee"),
+    ("Our marriage certificate got torn when we moved house. How much is a new copy?",
+     "ask_fee"),
+])
+def test_a_torn_certificate_is_a_copy_of_the_extract(text, intent):
+    reply, _, events = run_action(actions.ActionAnswerProcedure(), text, intent)
+    assert next(e["value"] for e in events if e.get("name") == "procedure") \
+        == "trich_luc_ho_tich", reply
+    assert "8.000" in reply or "8,000" in reply, reply
+
+
+def test_certify_a_signature_in_english_finds_the_procedure():
+    reply = ask("How long does it take to certify a signature on my rental agreement?",
+                "ask_time", {"language": "en"})
+    assert "Which procedure" not in reply and "Signature" in reply.split("\n")[0], reply
