@@ -7,6 +7,7 @@ procedure. New procedures in the catalog therefore need no new intents or rules.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -15,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, review_hooks, units
+from actions import answers, language, review_hooks, units
 from actions.catalog import Catalog, CatalogStore, Procedure
 from actions.matching import find_general_question, find_procedures, find_question, refine
 from actions.premises import corrections, with_corrections
@@ -143,7 +144,10 @@ class ActionAnswerProcedure(Action):
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
         corrected = corrections(catalog, message.procedure, message.text, aspect_key, day, lang)
         if _general_answer(dispatcher, catalog, message, aspect_key, corrected):
-            return [SlotSet("pending_aspect", None)] + _language(message)
+            # The question is remembered, so "thế còn xin giấy xác nhận tình trạng hôn nhân?"
+            # after "làm hộ chiếu ở đâu?" asks where again, about the procedure it names.
+            remembered = [SlotSet("aspect", aspect)] if aspect in answers.ASPECTS else []
+            return [SlotSet("pending_aspect", None)] + remembered + _language(message)
         procedure = resolve_procedure(tracker, catalog, message)
         if procedure is None:
             reply = answers.which_procedure(catalog, aspect, lang)
@@ -377,6 +381,10 @@ def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> b
     if message.procedure is not None \
             and find_question(message.procedure, message.text, "tong_quan") is not None:
         return True
+    # "Thế còn xin giấy xác nhận tình trạng hôn nhân để đi nước ngoài?" after a question about
+    # another office's service: the previous question, about the procedure it names.
+    if message.procedure is not None and message.follows_up and tracker.get_slot("aspect"):
+        return True
     current = catalog.procedures.get(tracker.get_slot("procedure") or "")
     if current is None:
         return False
@@ -387,6 +395,21 @@ def _misread_question(tracker: Tracker, catalog: Catalog, message: Message) -> b
     if message.continues and refine(catalog, current, message.text) is not current:
         return True
     return bool(message.asked) or find_question(current, message.text, "tong_quan") is not None
+
+
+_MIN_STORY_WORDS = 4
+
+
+def _tells_circumstances(tracker: Tracker, message: Message) -> bool:
+    """"bé sinh bên Nhật, giờ về ở Vị Thanh rồi" after "đăng ký khai sinh ở đâu?": no
+    question, no procedure, words of a language we read: the citizen adds their situation to
+    the previous question, which is answered again with it (a more specific procedure or
+    detail it names), rather than "not understood"."""
+    text = message.text
+    return bool(text) and message.procedure is None and not message.asked \
+        and "?" not in text and len(text.split()) >= _MIN_STORY_WORDS \
+        and language.detect(text) is not None \
+        and bool(tracker.get_slot("procedure")) and bool(tracker.get_slot("aspect"))
 
 
 def _consecutive_fallbacks(tracker: Tracker) -> int:
@@ -424,6 +447,9 @@ class ActionSuggestGuesses(Action):
         if (message.procedure is not None and message.repeats_question
                 and tracker.get_slot("aspect")) or _misread_question(tracker, catalog, message):
             return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
+        if _tells_circumstances(tracker, message):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, catalog,
+                                                  dataclasses.replace(message, continues=True))
         if _consecutive_fallbacks(tracker) >= 2:
             reply = review_hooks.with_handover_button(answers.still_not_understood(catalog, lang),
                                                       lang)
