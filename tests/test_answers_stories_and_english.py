@@ -191,3 +191,31 @@ def test_certify_a_signature_in_english_finds_the_procedure():
     reply = ask("How long does it take to certify a signature on my rental agreement?",
                 "ask_time", {"language": "en"})
     assert "Which procedure" not in reply and "Signature" in reply.split("\n")[0], reply
+
+
+# --- the fallback: a follow-up after a general answer, a situation added to the question ---
+
+def test_a_general_answer_remembers_the_question():
+    _, _, events = run_action(actions.ActionAnswerProcedure(), "làm cccd ở đâu vậy ad",
+                              "ask_where")
+    assert {"event": "slot", "name": "aspect", "value": "ask_where"} in \
+        [{k: e.get(k) for k in ("event", "name", "value")} for e in events], events
+
+
+def test_a_follow_up_naming_a_procedure_after_a_general_answer_asks_the_same():
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(),
+                             "Thế còn trích lục khai sinh cho con để đi du học bên Úc?",
+                             "nlu_fallback", {"aspect": "ask_where"})
+    assert "Nơi nộp" in reply and "UBND xã/phường" in reply, reply
+
+
+@pytest.mark.parametrize("text, understood", [
+    ("con tôi sinh ở Đài Loan, giờ hai mẹ con về quê ở Long Mỹ rồi", True),
+    ("thằng bé sinh ở nhà thương bên Campuchia, tháng rồi cả nhà mới dọn về Long Mỹ", True),
+    ("the baby was born in Osaka and we moved back last month", True),
+    ("xkcd qwrt zzpl mnbv", False),
+])
+def test_a_situation_added_after_an_answer_gets_the_answer_again(text, understood):
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback",
+                             {"procedure": "dang_ky_khai_sinh", "aspect": "ask_where"})
+    assert ("UBND xã/phường" in reply or "commune" in reply.lower()) == understood, reply
