@@ -72,7 +72,11 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=("so dien thoai", "sdt", "hotline", "duong day nong", "gio lam viec",
                  "phone number", "telephone number", "opening hours", "office hours")),
     Aspect("ask_changes", "thay_doi", "Quy định mới, thay đổi", "What changed", CHANGES,
-           button_rank=6),
+           button_rank=6,
+           # not "hiệu lực": "phiếu có hiệu lực bao lâu" asks the validity
+           cues=("ap dung tu khi nao", "ap dung tu bao gio", "ap dung khi nao", "khi nao ap dung",
+                 "thay doi gi", "co gi thay doi", "co gi moi",
+                 "what changed", "what has changed", "what's new", "since when")),
 )
 BY_INTENT: Dict[str, Aspect] = {a.intent: a for a in ASPECT_TABLE}
 # The catalog's aspect keys staff may write in khia_canh (tong_quan: only the name was asked).
