@@ -219,3 +219,13 @@ def test_a_situation_added_after_an_answer_gets_the_answer_again(text, understoo
     reply, _, _ = run_action(actions.ActionSuggestGuesses(), text, "nlu_fallback",
                              {"procedure": "dang_ky_khai_sinh", "aspect": "ask_where"})
     assert ("UBND xã/phường" in reply or "commune" in reply.lower()) == understood, reply
+
+
+@pytest.mark.parametrize("text", [
+    "nam nay lam ly lich tu phap co gi thay doi khong ad",
+    "What has changed for the judicial record certificate this year?",
+])
+def test_when_a_new_rule_applies_asks_what_changed(text):
+    reply = ask(text, "ask_fee")
+    first = reply.split("\n")[0]
+    assert "Lệ phí" not in first and "Fee" not in first and "7/2026" in reply, reply
