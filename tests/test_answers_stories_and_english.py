@@ -229,3 +229,9 @@ def test_when_a_new_rule_applies_asks_what_changed(text):
     reply = ask(text, "ask_fee")
     first = reply.split("\n")[0]
     assert "Lệ phí" not in first and "Fee" not in first and "7/2026" in reply, reply
+
+
+def test_saturday_in_english_gets_the_hours_and_the_saturday_service():
+    reply = ask("Is the office open on Saturday? I work all week.", "ask_steps",
+                {"language": "en"})
+    assert "Saturday" in reply or "7:00" in reply, reply
