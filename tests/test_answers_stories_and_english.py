@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions import actions
+from actions import actions, aspects
+from actions.text import fold
 from testsupport.trackers import run_action
 
 CLOSED_POINT = "đã đóng từ 01/01/2026"
@@ -235,3 +236,20 @@ def test_saturday_in_english_gets_the_hours_and_the_saturday_service():
     reply = ask("Is the office open on Saturday? I work all week.", "ask_steps",
                 {"language": "en"})
     assert "Saturday" in reply or "7:00" in reply, reply
+
+
+def test_a_lost_birth_certificate_in_english_is_a_copy_and_its_fee():
+    reply, _, events = run_action(
+        actions.ActionAnswerProcedure(),
+        "My husband lost his birth certificate when our house flooded. He was born in Nga Bay. "
+        "How can he get a new one? Is it expensive?", "ask_changes", {"language": "en"})
+    assert next(e["value"] for e in events if e.get("name") == "procedure") \
+        == "trich_luc_ho_tich", reply
+    assert "8,000" in reply or "8.000" in reply, reply
+
+
+def test_a_payment_already_made_is_no_fee_question():
+    # "đóng tiền xong rồi" tells what happened; "sao vậy" asks why, not how much.
+    assert "ask_fee" not in aspects.asked_in(
+        "Tuần trước tôi nộp hồ sơ trên VNeID, đóng tiền xong rồi mà chưa thấy gì. Sao vậy?",
+        fold)
