@@ -172,8 +172,26 @@ def question_words(question: str, names: Iterable[str]) -> List[str]:
                 if w.isdigit() and i > 0 and words[i - 1] in _NUMBERING}
     if len({words[i] for i in numbered}) > 1:
         numbered = set()  # "số 1 với số 2 khác gì": both asked, the numbers tell nothing
-    return [w for i, w in enumerate(words) if w not in _FUNCTION_WORDS
+    kept = _limit_words(question_sentence(question), words)
+    return [w for i, w in enumerate(words) if (w not in _FUNCTION_WORDS or i in kept)
             and (not w.isdigit() or i in numbered)]
+
+
+# "tối đa" (at most) folds to "toi da", the function words "tôi đã" (I have): with diacritics,
+# or after "mức"/"giới hạn", the pair is kept, so "có mức tối đa cho một bản không?" finds the
+# unit "tối đa 200.000 đồng/bản".
+_LIMIT_ACCENTED = re.compile(r"\btối (đa|thiểu)\b", re.IGNORECASE)
+_LIMIT_AFTER = frozenset({"muc", "gioi han", "han"})
+
+
+def _limit_words(sentence: str, words: Sequence[str]) -> set:
+    accented = bool(_LIMIT_ACCENTED.search(sentence or ""))
+    kept = set()
+    for i in range(len(words) - 1):
+        if words[i] == "toi" and words[i + 1] in {"da", "thieu"} and (
+                accented or (i > 0 and words[i - 1] in _LIMIT_AFTER)):
+            kept |= {i, i + 1}
+    return kept
 
 
 # "phiếu số 2", "certificate no 2": a number after these words names one item of a list (the
