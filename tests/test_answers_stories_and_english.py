@@ -253,3 +253,13 @@ def test_a_payment_already_made_is_no_fee_question():
     assert "ask_fee" not in aspects.asked_in(
         "Tuần trước tôi nộp hồ sơ trên VNeID, đóng tiền xong rồi mà chưa thấy gì. Sao vậy?",
         fold)
+
+
+@pytest.mark.parametrize("text", [
+    "Con tôi cần sao y cuốn sổ học bạ 36 trang, làm 6 bản để nộp nhiều trường. Tính theo trang "
+    "thì tốn quá, vậy có mức tối đa cho mỗi bản không ạ?",
+    "sao y ho so 50 trang, co muc toi da khong ad",
+])
+def test_a_maximum_per_copy_asked_in_a_story_gets_the_cap(text):
+    reply = ask(text, "ask_fee")
+    assert "tối đa 200.000 đồng/bản" in reply, reply
