@@ -263,3 +263,21 @@ def test_a_payment_already_made_is_no_fee_question():
 def test_a_maximum_per_copy_asked_in_a_story_gets_the_cap(text):
     reply = ask(text, "ask_fee")
     assert "tối đa 200.000 đồng/bản" in reply, reply
+
+
+def test_what_a_story_in_english_says_someone_needs_is_the_procedure():
+    reply, _, events = run_action(
+        actions.ActionAnswerProcedure(),
+        "The lawyer handling my visa says I need a judicial record number 2. How is it "
+        "different from number 1?", "ask_difference", {"language": "en"})
+    assert next(e["value"] for e in events if e.get("name") == "procedure") \
+        == "ly_lich_tu_phap", reply
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("lệ phí chứng thực bản sao theo thông tư nào vậy ad", "vi"),
+    ("Which circular sets the fee for certified copies?", "en"),
+])
+def test_which_law_asks_the_legal_basis(text, lang):
+    reply = ask(text, "ask_fee", {"language": lang})
+    assert "226/2016" in reply and ("– Căn cứ pháp lý" in reply or "– Legal basis" in reply), reply
