@@ -61,10 +61,11 @@ def _repeats_question(catalog: Catalog, text: str, folded: str) -> bool:
 
 # "công ty đòi lý lịch tư pháp", "bên đó yêu cầu em nộp phiếu…", "muốn nhập quốc tịch": the
 # procedure a story's citizen needs follows one of these verbs (with a word or two between).
-# In English: "my lawyer says I need a judicial record number 2", "the school requires a …".
-_NEEDS = re.compile(r"\b(doi|yeu cau|bat|can|muon|phai co|phai nop|phai lam|xin|need|needs|"
-                    r"needed|require|requires|required|want|wants|ask for|asks for|asked for|"
-                    r"apply for)\b")
+# In English: "my lawyer says I need a judicial record number 2", "the school requires a …";
+# not "need to": "do I need to go to a notary?" names where to go, not what is needed.
+_NEEDS = re.compile(r"\b(doi|yeu cau|bat|can|muon|phai co|phai nop|phai lam|xin)\b"
+                    r"|\b(need|needs|needed|require|requires|required|want|wants|ask for|"
+                    r"asks for|asked for|apply for)\b(?! to\b)")
 _AFTER_NEED = 4  # words between the verb and the name, at most ("bắt em nộp phiếu …")
 
 

@@ -281,3 +281,12 @@ def test_what_a_story_in_english_says_someone_needs_is_the_procedure():
 def test_which_law_asks_the_legal_basis(text, lang):
     reply = ask(text, "ask_fee", {"language": lang})
     assert "226/2016" in reply and ("– Căn cứ pháp lý" in reply or "– Legal basis" in reply), reply
+
+
+def test_need_to_go_somewhere_is_not_what_is_needed():
+    reply, _, events = run_action(
+        actions.ActionAnswerProcedure(),
+        "Where do I get a certified copy of my passport? Do I need to visit a notary for that?",
+        "ask_where", {"language": "en"})
+    assert next(e["value"] for e in events if e.get("name") == "procedure") \
+        == "chung_thuc_ban_sao", reply
