@@ -240,11 +240,15 @@ def _heading(procedure: Procedure, aspect: str, lang: str = "vi") -> str:
 
 
 def unknown_answer(catalog: Catalog, procedure: Procedure, aspect: str,
-                   reason: Optional[str] = None, lang: str = "vi") -> str:
+                   reason: Optional[str] = None, lang: str = "vi",
+                   reason_en: Optional[str] = None) -> str:
+    """"Not verified", why (in English only when the catalog gives the reason in English),
+    and the official channel."""
     lines = [_t(lang, "unknown", aspect=aspects.title(aspect, lang).lower(),
                 procedure=short_name(procedure, lang))]
-    if reason and lang != "en":
-        lines.append(reason)
+    said = reason_en if lang == "en" else reason
+    if said:
+        lines.append(said)
     lines.append(_t(lang, "ask_official", channel=official_channel(catalog, procedure, lang)))
     return "\n".join(lines)
 
@@ -256,7 +260,8 @@ def fact_answer(catalog: Catalog, procedure: Procedure, aspect: str, fact: Fact,
     for lead (actions/units.py), or the text is cut to a phone screen; either way the reply
     then carries a "Xem đầy đủ" button."""
     if not fact.known:
-        return Reply(unknown_answer(catalog, procedure, aspect, fact.unknown_reason, lang))
+        return Reply(unknown_answer(catalog, procedure, aspect, fact.unknown_reason, lang,
+                                    fact.unknown_reason_en))
     fact, only_vietnamese = _localised(catalog, fact, lang)
     after = [changed, hedge(fact, lang)]
     if fact.caveat:

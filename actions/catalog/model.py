@@ -74,6 +74,9 @@ class Fact:
     text_en: Optional[str] = key("noi_dung_en", default=None)
     caveat_en: Optional[str] = key("luu_y_en", default=None)
     summary_en: Optional[str] = key("tom_tat_en", default=None)
+    # why it is unknown, in English: what is known around it ("set by the City People's
+    # Council") that an English "not verified" would otherwise leave out
+    unknown_reason_en: Optional[str] = key("chua_ro_en", default=None)
 
     @property
     def known(self) -> bool:
