@@ -290,3 +290,16 @@ def test_need_to_go_somewhere_is_not_what_is_needed():
         "ask_where", {"language": "en"})
     assert next(e["value"] for e in events if e.get("name") == "procedure") \
         == "chung_thuc_ban_sao", reply
+
+
+# --- an unknown fact in English still says what is known around it -------------------------
+
+def test_an_unknown_fee_in_english_says_who_sets_it():
+    reply = ask("I'm Dutch and will marry a Vietnamese woman in Can Tho. What is the fee?",
+                "ask_fee", {"language": "en"})
+    assert "not verified" in reply and "People's Council" in reply, reply
+
+
+def test_an_unknown_fact_without_an_english_reason_still_points_to_the_channel():
+    reply = ask("How long does the birth registration take?", "ask_time", {"language": "en"})
+    assert "not verified" in reply and "dichvucong.gov.vn" in reply, reply
