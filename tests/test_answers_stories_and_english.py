@@ -303,3 +303,15 @@ def test_an_unknown_fee_in_english_says_who_sets_it():
 def test_an_unknown_fact_without_an_english_reason_still_points_to_the_channel():
     reply = ask("How long does the birth registration take?", "ask_time", {"language": "en"})
     assert "not verified" in reply and "dichvucong.gov.vn" in reply, reply
+
+
+@pytest.mark.parametrize("text, intent, procedure", [
+    ("Hello, my visa agent wants a police record from Vietnam. How long does it take?",
+     "ask_time", "ly_lich_tu_phap"),
+    ("Can we register our child's birth on the internet?", "ask_online", "dang_ky_khai_sinh"),
+    ("hi, i from korea, wife vietnamese, want register marriage, what paper need?",
+     "ask_documents", "dang_ky_ket_hon_yeu_to_nuoc_ngoai"),
+])
+def test_plain_and_broken_english_names_find_the_procedure(text, intent, procedure):
+    reply, named = _named(text, intent)
+    assert named == procedure, reply
