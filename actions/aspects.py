@@ -43,7 +43,8 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton kem', 'mat tien', 'ton tien', 'phai dong tien', 'dong tien khong', 'dong bao nhieu', 'phai dong phi', 'phai nop tien', 'nop tien khong', 'phai tra tien', 'tra tien khong', 'duoc bot', 'bot tien', 'have to pay', 'need to pay', 'do i pay', 'expensive', 'tinh tien', 'ton nhieu khong', 'ton nhieu tien', 'mat nhieu tien', 'is it free', 'for free', 'free of charge', 'free legal', 'is there free', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
            channel_detail="time", button_rank=3,
-           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'kip khong', 'co nhanh khong', 'nhanh khong', 'nhanh nhat', 'cho nhanh', 'how long', 'how many days', 'same day', 'how soon', 'when will i')),
+           cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'kip khong', 'co nhanh khong', 'nhanh khong', 'nhanh nhat', 'cho nhanh', 'how long', 'how many days', 'same day', 'how soon', 'when will i',
+                 'khi nao lay', 'bao gio lay', 'may gio lay', 'when can i get', 'when can i collect', 'when can i pick')),
     Aspect("ask_eligibility", "doi_tuong", "Ai được yêu cầu", "Who may apply",
            cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'dieu kien gi', 'dieu kien nao', 'dieu kien la gi', 'dieu kien nhu the nao', 'nhung dieu kien', 'du dieu kien', 'what are the conditions', 'conditions for', 'what conditions', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for', 'available for', 'available to')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
@@ -158,7 +159,9 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
 # ask_time's cues that ask the processing time whatever else the sentence says.
 _OWN_TIME_CUES = ("may ngay", "bao nhieu ngay", "lay lien", "lay ngay", "khi nao co", "bao gio co",
                   "how many days", "when will i", "how soon", "kip khong", "nhanh nhat",
-                  "xu li", "giai quyet", "processing", "to get", "to issue", "to process")
+                  "xu li", "giai quyet", "processing", "to get", "to issue", "to process",
+                  "khi nao lay", "bao gio lay", "may gio lay", "when can i get", "when can i collect",
+                  "when can i pick")
 
 
 _SENTENCE = re.compile(r"([^?.!\n]+)([?.!\n]*)")
