@@ -315,3 +315,16 @@ def test_an_unknown_fact_without_an_english_reason_still_points_to_the_channel()
 def test_plain_and_broken_english_names_find_the_procedure(text, intent, procedure):
     reply, named = _named(text, intent)
     assert named == procedure, reply
+
+
+def test_when_can_i_collect_it_asks_the_time():
+    reply = ask("Chiều nay 4 giờ rưỡi tôi mới đem bằng tới chứng thực bản sao thì khi nào lấy "
+                "được?", "ask_changes")
+    assert "15" in reply and "Thời hạn" in reply.split("\n")[0], reply
+
+
+def test_renewing_a_residence_card_points_to_the_police():
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(),
+                             "I have to renew my residence card before it expires. Where?",
+                             "nlu_fallback", {"language": "en"})
+    assert "police" in reply.lower() or "Công an" in reply, reply
