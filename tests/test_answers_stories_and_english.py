@@ -328,3 +328,10 @@ def test_renewing_a_residence_card_points_to_the_police():
                              "I have to renew my residence card before it expires. Where?",
                              "nlu_fallback", {"language": "en"})
     assert "police" in reply.lower() or "Công an" in reply, reply
+
+
+def test_the_department_named_with_its_city_still_finds_what_it_handles():
+    reply, _, _ = run_action(actions.ActionSuggestGuesses(),
+                             "Sở Tư pháp thành phố Cần Thơ giải quyết việc gì vậy ạ",
+                             "nlu_fallback")
+    assert "quốc tịch" in reply and "109 Nguyễn Trãi" in reply, reply
