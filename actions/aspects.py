@@ -49,7 +49,12 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'dieu kien gi', 'dieu kien nao', 'dieu kien la gi', 'dieu kien nhu the nao', 'nhung dieu kien', 'du dieu kien', 'what are the conditions', 'conditions for', 'what conditions', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for', 'available for', 'available to')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
            "Applying through someone else",
-           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
+           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen',
+                 'lam gium', 'xin gium', 'nop gium', 'lam dum', 'xin dum', 'nop dum',
+                 # "xin phiếu giùm ba": giùm/dùm before a relative (not "chỉ giùm em", please)
+                 'gium ba', 'gium me', 'gium ma', 'gium bo', 'gium cha', 'gium con', 'gium vo',
+                 'gium chong', 'gium ong', 'dum ba', 'dum me', 'dum ma', 'dum bo', 'dum cha',
+                 'dum con', 'dum vo', 'dum chong', 'dum ong', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
            cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent', 'valid')),
