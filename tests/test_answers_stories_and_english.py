@@ -335,3 +335,19 @@ def test_the_department_named_with_its_city_still_finds_what_it_handles():
                              "Sở Tư pháp thành phố Cần Thơ giải quyết việc gì vậy ạ",
                              "nlu_fallback")
     assert "quốc tịch" in reply and "109 Nguyễn Trãi" in reply, reply
+
+
+def test_how_long_it_takes_is_no_lost_certificate():
+    # folded, "làm mất bao lâu" (how long it takes) is "làm mất" (to lose)
+    reply, _, events = run_action(
+        actions.ActionAnswerProcedure(),
+        "Hai vợ chồng tôi ở với nhau mười năm mà chưa đăng ký kết hôn. Giờ đi đăng ký thì làm "
+        "mất bao lâu?", "ask_time")
+    assert next(e["value"] for e in events if e.get("name") == "procedure") \
+        == "dang_ky_ket_hon", reply
+
+
+def test_doing_it_for_a_parent_with_gium_asks_about_someone_else_applying():
+    reply = ask("Ba tôi 70 tuổi không rành điện thoại, tôi xin phiếu lý lịch tư pháp giùm ba "
+                "được không?", "ask_validity")
+    assert "Ủy quyền" in reply.split("\n")[0], reply
