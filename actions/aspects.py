@@ -153,12 +153,22 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     if price and not {"ask_fee", "ask_contact"} & {intent for _, intent in hits}:
         hits.append((price.start(), "ask_fee"))
     found = {intent for _, intent in hits}
+    # "chứng thực chữ ký trên giấy ủy quyền thì đi đâu": "giấy ủy quyền" names the paper to be
+    # certified; with another question word, it does not ask who may apply for whom.
+    if "ask_authorization" in found and len(found) > 1 and _PAPER_OF_AUTHORISATION.search(folded) \
+            and not any(f" {cue} " in _PAPER_OF_AUTHORISATION.sub(" ", folded)
+                        for cue in folded_cues(BY_INTENT["ask_authorization"], fold)):
+        hits = [(at, intent) for at, intent in hits if intent != "ask_authorization"]
+        found.discard("ask_authorization")
     # "how long is the certificate valid?", "phiếu có giá trị bao lâu?": "how long" asks how
     # long it stays valid, not how long it takes, unless a word of its own says so.
     if {"ask_validity", "ask_time"} <= found and not any(
             f" {cue} " in folded for cue in _OWN_TIME_CUES):
         hits = [(at, intent) for at, intent in hits if intent != "ask_time"]
     return [intent for _, intent in sorted(hits)]
+
+
+_PAPER_OF_AUTHORISATION = re.compile(r" (giay|van ban|hop dong|to) uy quyen ")
 
 
 # ask_time's cues that ask the processing time whatever else the sentence says.
