@@ -351,3 +351,10 @@ def test_doing_it_for_a_parent_with_gium_asks_about_someone_else_applying():
     reply = ask("Ba tôi 70 tuổi không rành điện thoại, tôi xin phiếu lý lịch tư pháp giùm ba "
                 "được không?", "ask_validity")
     assert "Ủy quyền" in reply.split("\n")[0], reply
+
+
+def test_the_paper_of_authorisation_to_certify_is_no_authorisation_question():
+    reply = ask("Tôi cần chứng thực chữ ký trên giấy ủy quyền cho em gái đi rút tiền, "
+                "làm ở đâu vậy?", "ask_authorization")
+    first = reply.split("\n")[0]
+    assert "Nơi nộp" in first and "Ủy quyền" not in first, reply
