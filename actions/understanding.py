@@ -170,10 +170,23 @@ def _current(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
 _ENTITLED = re.compile(r"\bduoc (.{3,80}?) (khong|chua)\b")
 
 
+# "Can I get legal aid? I'm disabled.": in English, "can I get / am I entitled to <the
+# procedure>" asks the same, wherever the story puts the question.
+_ENTITLED_EN = re.compile(r"\b(?:can i get|can i have|can i receive|am i entitled to|"
+                          r"am i eligible for|can we get|can he get|can she get|can they get|"
+                          r"is he entitled to|is she entitled to|is he eligible for|"
+                          r"is she eligible for) (.{3,80})")
+
+
 def _asks_entitlement(catalog: Catalog, text: str) -> bool:
     match = _ENTITLED.search(fold(units.question_sentence(text)))
-    return match is not None \
-        and find_procedure(catalog, match.group(1), fuzzy=False) is not None
+    if match is not None and find_procedure(catalog, match.group(1), fuzzy=False) is not None:
+        return True
+    for sentence in re.split(r"[?.!\n]+", text or ""):
+        match = _ENTITLED_EN.search(fold(sentence))
+        if match is not None and find_procedure(catalog, match.group(1), fuzzy=False):
+            return True
+    return False
 
 
 # "bố em là người có công thì có được không?": "(có) được không" ending a question about a
