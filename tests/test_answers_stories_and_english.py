@@ -358,3 +358,9 @@ def test_the_paper_of_authorisation_to_certify_is_no_authorisation_question():
                 "làm ở đâu vậy?", "ask_authorization")
     first = reply.split("\n")[0]
     assert "Nơi nộp" in first and "Ủy quyền" not in first, reply
+
+
+def test_can_i_get_the_procedure_in_english_asks_who_may_have_it():
+    reply = ask("Can I get legal aid? I was hurt at work and I am disabled now.", "ask_result",
+                {"language": "en"})
+    assert "disabilities" in reply and "not verified" not in reply.split("\n")[0], reply
