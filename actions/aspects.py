@@ -69,6 +69,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_where", "noi_nop", "Nơi nộp hồ sơ", "Where to apply", WHERE, button_rank=4,
            cues=("o dau", "cho nao", "di dau", "den dau", "nop o", "lam o", "xin o", "co quan nao",
                  "phai ra phuong", "phai ra xa", "phai len phuong", "phai len xa", "phai ve que", "co phai ve", "phai quay ve",
+                 "ra xa lam", "ra phuong lam", "len xa lam", "len phuong lam", "xa lam duoc", "phuong lam duoc",
                  "ve que lam", "ve que xin", "ve que nop",
                  "bat ki xa", "bat ki phuong", "xa nao cung", "phuong nao cung",
                  "where", "which office", "any ward", "any commune", "which agency", "which authority", "who issues",
