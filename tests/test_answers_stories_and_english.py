@@ -364,3 +364,9 @@ def test_can_i_get_the_procedure_in_english_asks_who_may_have_it():
     reply = ask("Can I get legal aid? I was hurt at work and I am disabled now.", "ask_result",
                 {"language": "en"})
     assert "disabilities" in reply and "not verified" not in reply.split("\n")[0], reply
+
+
+def test_can_the_ward_do_it_asks_where():
+    reply = ask("Tôi cần sao y mấy tờ giấy để nộp học cho con. Ra phường làm được hông hay phải "
+                "đi văn phòng công chứng?", "ask_authorization")
+    assert "Nơi nộp" in reply.split("\n")[0] and "UBND xã/phường" in reply, reply
