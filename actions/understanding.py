@@ -182,11 +182,18 @@ def _asks_entitlement(catalog: Catalog, text: str) -> bool:
     match = _ENTITLED.search(fold(units.question_sentence(text)))
     if match is not None and find_procedure(catalog, match.group(1), fuzzy=False) is not None:
         return True
+    # Only when the sentence ends with the name ("for free", "here" at most): "Can I get my
+    # criminal record certificate by post?" asks the channel, not who may have it.
     for sentence in re.split(r"[?.!\n]+", text or ""):
         match = _ENTITLED_EN.search(fold(sentence))
-        if match is not None and find_procedure(catalog, match.group(1), fuzzy=False):
+        if match is not None and find_procedure(catalog, match.group(1), fuzzy=False) \
+                and not set(without_names(catalog, match.group(1)).split()) - _BESIDE_NAME:
             return True
     return False
+
+
+# Words that may stand beside the name in such a question (folded: "my" is "mi").
+_BESIDE_NAME = frozenset("a an the mi my our his her for free here too also now please".split())
 
 
 # "bố em là người có công thì có được không?": "(có) được không" ending a question about a
