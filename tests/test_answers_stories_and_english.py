@@ -370,3 +370,12 @@ def test_can_the_ward_do_it_asks_where():
     reply = ask("Tôi cần sao y mấy tờ giấy để nộp học cho con. Ra phường làm được hông hay phải "
                 "đi văn phòng công chứng?", "ask_authorization")
     assert "Nơi nộp" in reply.split("\n")[0] and "UBND xã/phường" in reply, reply
+
+
+@pytest.mark.parametrize("text", [
+    "Can I get my criminal record certificate by post?",
+    "Could the police certificate be sent to my address by mail?",
+])
+def test_by_post_in_english_asks_the_postal_channel(text):
+    reply = ask(text, "ask_eligibility", {"language": "en"})
+    assert "By post" in reply.split("\n")[0], reply
