@@ -118,12 +118,24 @@ def folded_cues(aspect: Aspect, fold: Callable[[str], str]) -> Tuple[str, ...]:
     return cues
 
 
+_PADDED_CUES: Dict[str, Tuple[str, ...]] = {}
+
+
+def _padded_cues(aspect: Aspect, fold: Callable[[str], str]) -> Tuple[str, ...]:
+    """The folded cues with a space each side, as they are searched for (whole words): built
+    once, not for every cue of every aspect of every sentence of every message."""
+    cues = _PADDED_CUES.get(aspect.intent)
+    if cues is None:
+        cues = _PADDED_CUES[aspect.intent] = tuple(f" {cue} " for cue in folded_cues(aspect, fold))
+    return cues
+
+
 def first_cue_end(folded: str, fold: Callable[[str], str]) -> int:
     """Where the first question word of any aspect ends in `folded` (len if none), so that a
     name the cue is part of stays whole ("có luật sư miễn phí không" keeps "luật sư miễn phí")."""
     padded = f" {folded} "
-    hits = [(padded.find(f" {cue} "), len(cue)) for aspect in ASPECT_TABLE
-            for cue in folded_cues(aspect, fold) if f" {cue} " in padded]
+    hits = [(padded.find(cue), len(cue) - 2) for aspect in ASPECT_TABLE
+            for cue in _padded_cues(aspect, fold) if cue in padded]
     if not hits:
         return len(folded)
     start, size = min(hits)
@@ -147,8 +159,7 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     """Aspects whose (folded) cues occur in `folded`, in the order they occur."""
     hits = []
     for aspect in ASPECT_TABLE:
-        positions = [folded.find(f" {cue} ") for cue in folded_cues(aspect, fold)
-                     if f" {cue} " in folded]
+        positions = [folded.find(cue) for cue in _padded_cues(aspect, fold) if cue in folded]
         if positions:
             hits.append((min(positions), aspect.intent))
     price = _PRICE_AT_END.search(folded) or _CHARGE.search(folded)

@@ -149,6 +149,7 @@ def names_of(procedure: Procedure) -> List[str]:
 _SENTENCES = re.compile(r"[?.!\n]+")
 
 
+@functools.lru_cache(maxsize=8)  # asked for 4-5 times per message, by understanding and units
 def question_sentence(question: str) -> str:
     """The sentence that asks: the last one with an aspect's question words, else the last.
     A story's personal details ("tôi ở phường Đại Thành, làm nghề tự do") say nothing about
