@@ -132,8 +132,27 @@ def _ip(request: Request) -> Optional[str]:
 
 def _begin(request: Request, username: str) -> str:
     job_id = start(username)
-    request.app.state.console.store.audit(username, "train_started", "train", job_id, ip=_ip(request))
+    store = request.app.state.console.store
+    store.audit(username, "train_started", "train", job_id, ip=_ip(request))
+    threading.Thread(target=_audit_outcome, args=(store, username, job_id),
+                     name=f"train-audit-{job_id}", daemon=True).start()
     return job_id
+
+
+def _audit_outcome(store: Any, username: str, job_id: str) -> None:
+    """When the job's process ends, its outcome (deployed, rejected by the gate, failed) joins
+    the audit log beside its start: a swap changes every citizen's answers, like a publish.
+    (A console restarted during a job leaves the outcome in the job's status only.)"""
+    child = _children.get(job_id)
+    if child is None:
+        return
+    child.wait()
+    try:
+        state = status(job_id)
+    except StaffError as error:
+        state = {"status": "failed", "detail": error.message}
+    store.audit(username, "train_finished", "train", job_id,
+                detail={"status": state.get("status"), "model": state.get("model")})
 
 
 @api_router.post("")

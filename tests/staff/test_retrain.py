@@ -40,9 +40,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # with the intent an officer gives them. None is in the evaluation sets (the inbox would refuse
 # it). When a retrained model starts to understand one, replace it with another it misreads.
 UNANSWERED = {
-    "thủ tục nhận con nuôi trong gia đình hồ sơ giấy má ra sao": "ask_documents",
-    "mình đẻ ở nhà muốn khai sinh cho con muộn": "ask_steps",
-    "bữa nào có kết quả thì qua chỗ nào cầm phiếu về": "ask_where",
+    "con nuôi của người nhà thì giấy má sao": "ask_documents",
+    "làm trên điện thoại được hông hay phải tới": "ask_online",
+    "kết hôn với người ngoại quốc thì qua đâu nộp": "ask_where",
 }
 JOB_TIMEOUT = 1500  # a real training under load on a busy 2-core machine
 
@@ -224,6 +224,19 @@ def test_a_model_below_the_gate_is_trained_but_not_deployed(setup, chromium):
     assert model.stat().st_ino == before
     assert rasa(setup, "/status").json()["model_file"] == "assistant.tar.gz"
     assert (model.parent / "candidates" / state["model"]).exists()
+    # the outcome joins the audit log beside the start (when the job's process has ended)
+    assert _audited_outcome(api, job) == {"status": "rejected", "model": state["model"]}
+
+
+def _audited_outcome(api, job: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = [r for r in api.get("/api/audit").json()
+                if r["action"] == "train_finished" and r["item_id"] == job]
+        if rows:
+            return json.loads(rows[0]["detail"])
+        time.sleep(0.5)
+    return None
 
 
 def test_a_rasa_server_down_during_the_swap_leaves_the_old_model(setup):
@@ -277,6 +290,8 @@ def test_training_from_the_page_switches_the_model_without_losing_a_request(setu
     assert load.during(trained, "train") >= 20  # and many while training
     candidate = model.parent / "candidates" / state["model"]
     assert model.samefile(candidate)  # a restart keeps the new model
+    # started from the page: its start and its outcome are audited (who swapped which model)
+    assert _audited_outcome(console.api(), job) == {"status": "done", "model": state["model"]}
     assert rasa(setup, "/status").json()["model_file"] == candidate.name
     for text, intent in UNANSWERED.items():
         assert intent_of(setup, text) == intent, text
