@@ -57,7 +57,7 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
                  'dum con', 'dum vo', 'dum chong', 'dum ong', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent', 'valid')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'dung duoc trong bao lau', 'con dung duoc', 'con hop le', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent', 'valid')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis",
            cues=("can cu phap ly", "can cu nao", "can cu vao dau", "theo luat nao", "theo van ban nao",

@@ -190,3 +190,31 @@ def test_a_correction_naming_a_special_case_asks_the_previous_question_about_it(
                              {"procedure": "ly_lich_tu_phap", "aspect": "ask_time"})
     assert "20 ngày" in reply and "5 ngày làm việc" in reply, reply
     assert "Liên hệ" not in reply, reply
+
+
+# --- fifth pass (round 6 dev half): general causes, our own wordings ------------------------
+
+def test_still_usable_in_southern_speech_asks_the_validity_not_the_processing_time():
+    # "xài" is the Southern "dùng"; "còn dùng được" asks whether an issued paper still serves
+    reply, _ = ask("tờ lý lịch tư pháp xin hồi năm ngoái giờ còn xài được nữa không", "ask_time")
+    assert "Thời hạn sử dụng" in reply and "không quy định thời hạn" in reply, reply
+    assert "Thời hạn giải quyết" not in reply, reply
+
+
+def test_still_acceptable_for_a_file_asks_the_validity():
+    reply, _ = ask("giấy lý lịch tư pháp cấp từ tháng 5 thì bây giờ còn hợp lệ để nộp hồ sơ "
+                   "du học không", "ask_time")
+    assert "Thời hạn sử dụng" in reply and "Thời hạn giải quyết" not in reply, reply
+
+
+def test_qt_in_chat_is_nationality():
+    assert fold("thôi qt") == fold("thôi quốc tịch")
+    reply, named = ask("mẹ tôi muốn thôi qt việt nam để nhập tịch bên Đức thì nộp hồ sơ ở đâu",
+                       "ask_where")
+    assert named == "thoi_quoc_tich" and "109 Nguyễn Trãi" in reply, reply
+
+
+def test_a_number_plate_without_the_word_for_vehicle_points_to_the_police():
+    reply, _, _ = run_action(actions.ActionOutOfScope(), "mới mua chiếc ô tô, làm biển số ở "
+                             "phường nào", "out_of_scope")
+    assert "không thuộc lĩnh vực tư pháp" in reply and "Công an" in reply, reply
