@@ -29,6 +29,8 @@ _CHAT_WORDS = {
     "xai": "dung",
     # "qt" is how chat writes quốc tịch, as "ct" is chứng thực ("trở lại qt", "thôi qt").
     "qt": "quoc tich",
+    # "ls" is luật sư ("thuê ls bào chữa", "đoàn ls").
+    "ls": "luat su",
 }
 
 

@@ -218,3 +218,23 @@ def test_a_number_plate_without_the_word_for_vehicle_points_to_the_police():
     reply, _, _ = run_action(actions.ActionOutOfScope(), "mới mua chiếc ô tô, làm biển số ở "
                              "phường nào", "out_of_scope")
     assert "không thuộc lĩnh vực tư pháp" in reply and "Công an" in reply, reply
+
+
+def test_hiring_a_lawyer_is_not_taken_for_tax_and_ls_is_a_lawyer():
+    # folded, "thuê" (hire) is "thuế" (tax); "ls" is chat for luật sư; "tốn phí" asks the fee
+    reply, _, events = run_action(actions.ActionOutOfScope(), "chú em bị công an bắt, nhà hộ "
+                                  "nghèo, thuê ls bào chữa có tốn phí không", "out_of_scope")
+    assert "Trợ giúp pháp lý" in reply and "hộ nghèo" in reply, reply
+    assert "không thuộc lĩnh vực tư pháp" not in reply, reply
+
+
+def test_paying_land_tax_is_still_another_offices_service():
+    reply, _, _ = run_action(actions.ActionOutOfScope(), "đóng thuế đất hằng năm ở đâu vậy",
+                             "out_of_scope")
+    assert "không thuộc lĩnh vực tư pháp" in reply, reply
+
+
+def test_the_merger_called_joining_provinces_is_explained():
+    reply, _ = ask("từ hồi gộp tỉnh tới giờ, dân Vị Thanh làm giấy tờ thì ai lo", "ask_changes")
+    assert "TP Cần Thơ" in reply and "01/7/2025" in reply, reply
+    assert "thủ tục nào" not in reply, reply
