@@ -238,3 +238,22 @@ def test_the_merger_called_joining_provinces_is_explained():
     reply, _ = ask("từ hồi gộp tỉnh tới giờ, dân Vị Thanh làm giấy tờ thì ai lo", "ask_changes")
     assert "TP Cần Thơ" in reply and "01/7/2025" in reply, reply
     assert "thủ tục nào" not in reply, reply
+
+
+# --- follow-ups: what the discussed paper is used for -----------------------------------------
+
+@pytest.mark.parametrize("text, fact", [
+    # "nó" is the Phiếu just asked about; the adoption file is only what it is for
+    ("vậy còn nếu em nộp nó vào hồ sơ nhận con nuôi trong nước thì sao", "không quá 6 tháng"),
+    ("And what if I need it for a domestic adoption?", "domestic adoption 6 months"),
+])
+def test_using_the_discussed_paper_for_another_file_asks_the_same_about_the_paper(text, fact):
+    reply, named = ask(text, "ask_changes", {"procedure": "ly_lich_tu_phap",
+                                             "aspect": "ask_validity"})
+    assert named == "ly_lich_tu_phap" and fact in reply, reply
+
+
+def test_a_follow_up_naming_another_procedure_without_it_still_asks_about_that_one():
+    reply, named = ask("thế còn nhập quốc tịch thì sao", "ask_fee",
+                       {"procedure": "ly_lich_tu_phap", "aspect": "ask_fee"})
+    assert named == "nhap_quoc_tich" and "3.000.000" in reply, reply
