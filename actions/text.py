@@ -25,6 +25,12 @@ _CHAT_WORDS = {
     # g, so these can only be the "ng" words. Listed, not a rule: English words end so too.
     "dag": "dang", "khog": "khong", "cug": "cung", "nhug": "nhung", "trog": "trong",
     "thag": "thang",
+    # Southern "xài" is "dùng" (use): "xài được bao lâu" asks the validity as "dùng được" does.
+    "xai": "dung",
+    # "qt" is how chat writes quốc tịch, as "ct" is chứng thực ("trở lại qt", "thôi qt").
+    "qt": "quoc tich",
+    # "ls" is luật sư ("thuê ls bào chữa", "đoàn ls").
+    "ls": "luat su",
 }
 
 

@@ -116,10 +116,14 @@ def understand(tracker: Tracker, catalog: Catalog) -> Message:
     elif text:
         procedure = _referred(tracker, catalog, folded)
     asked = _asked(catalog, text, procedure or _current(tracker, catalog))
+    used_for = _used_for_another(tracker, catalog, text, folded, procedure, asked)
+    if used_for:
+        procedure = _current(tracker, catalog)
     return Message(
         text=text, raw=raw, folded=folded, procedure=procedure,
         office=find_office(catalog, text) if text else None,
-        repeats_question=procedure is not None and _repeats_question(catalog, text, folded),
+        repeats_question=used_for or (procedure is not None
+                                      and _repeats_question(catalog, text, folded)),
         lang=language.detect(text) or tracker.get_slot("language") or language.VI,
         asked=tuple(asked),
         # "sorry, I meant for a student" corrects the detail, not the procedure: the same.
@@ -163,6 +167,21 @@ _PAGES = re.compile(r"\b\d{1,4}[\s-]*(trang|pages?)\b", re.IGNORECASE)
 
 def _current(tracker: Tracker, catalog: Catalog) -> Optional[Procedure]:
     return catalog.procedures.get(tracker.get_slot("procedure") or "")
+
+
+# "thế còn nếu tôi dùng nó cho hồ sơ nhập quốc tịch thì sao?" after a question on the Phiếu's
+# validity: "nó" is the Phiếu, and naturalisation only what it is used for, so the previous
+# question is asked again about the Phiếu (whose answer lists what a naturalisation file
+# needs). Only a pronoun followed by what it is for: "it" alone is in too many questions.
+_IT_FOR = re.compile(r"\b(no|cai do|cai nay|giay do|it|them)\b (cho|de|vao|for|in)\b")
+
+
+def _used_for_another(tracker: Tracker, catalog: Catalog, text: str, folded: str,
+                      named: Optional[Procedure], asked: list) -> bool:
+    current = _current(tracker, catalog)
+    return (named is not None and current is not None and named.id != current.id
+            and not asked and bool(tracker.get_slot("aspect")) and is_follow_up(text)
+            and _IT_FOR.search(folded) is not None)
 
 
 # "con tôi 16 tuổi có được trợ giúp pháp lý không?": "được <the procedure> không" asks who

@@ -190,3 +190,70 @@ def test_a_correction_naming_a_special_case_asks_the_previous_question_about_it(
                              {"procedure": "ly_lich_tu_phap", "aspect": "ask_time"})
     assert "20 ngày" in reply and "5 ngày làm việc" in reply, reply
     assert "Liên hệ" not in reply, reply
+
+
+# --- fifth pass (round 6 dev half): general causes, our own wordings ------------------------
+
+def test_still_usable_in_southern_speech_asks_the_validity_not_the_processing_time():
+    # "xài" is the Southern "dùng"; "còn dùng được" asks whether an issued paper still serves
+    reply, _ = ask("tờ lý lịch tư pháp xin hồi năm ngoái giờ còn xài được nữa không", "ask_time")
+    assert "Thời hạn sử dụng" in reply and "không quy định thời hạn" in reply, reply
+    assert "Thời hạn giải quyết" not in reply, reply
+
+
+def test_still_acceptable_for_a_file_asks_the_validity():
+    reply, _ = ask("giấy lý lịch tư pháp cấp từ tháng 5 thì bây giờ còn hợp lệ để nộp hồ sơ "
+                   "du học không", "ask_time")
+    assert "Thời hạn sử dụng" in reply and "Thời hạn giải quyết" not in reply, reply
+
+
+def test_qt_in_chat_is_nationality():
+    assert fold("thôi qt") == fold("thôi quốc tịch")
+    reply, named = ask("mẹ tôi muốn thôi qt việt nam để nhập tịch bên Đức thì nộp hồ sơ ở đâu",
+                       "ask_where")
+    assert named == "thoi_quoc_tich" and "109 Nguyễn Trãi" in reply, reply
+
+
+def test_a_number_plate_without_the_word_for_vehicle_points_to_the_police():
+    reply, _, _ = run_action(actions.ActionOutOfScope(), "mới mua chiếc ô tô, làm biển số ở "
+                             "phường nào", "out_of_scope")
+    assert "không thuộc lĩnh vực tư pháp" in reply and "Công an" in reply, reply
+
+
+def test_hiring_a_lawyer_is_not_taken_for_tax_and_ls_is_a_lawyer():
+    # folded, "thuê" (hire) is "thuế" (tax); "ls" is chat for luật sư; "tốn phí" asks the fee
+    reply, _, events = run_action(actions.ActionOutOfScope(), "chú em bị công an bắt, nhà hộ "
+                                  "nghèo, thuê ls bào chữa có tốn phí không", "out_of_scope")
+    assert "Trợ giúp pháp lý" in reply and "hộ nghèo" in reply, reply
+    assert "không thuộc lĩnh vực tư pháp" not in reply, reply
+
+
+def test_paying_land_tax_is_still_another_offices_service():
+    reply, _, _ = run_action(actions.ActionOutOfScope(), "đóng thuế đất hằng năm ở đâu vậy",
+                             "out_of_scope")
+    assert "không thuộc lĩnh vực tư pháp" in reply, reply
+
+
+def test_the_merger_called_joining_provinces_is_explained():
+    reply, _ = ask("từ hồi gộp tỉnh tới giờ, dân Vị Thanh làm giấy tờ thì ai lo", "ask_changes")
+    assert "TP Cần Thơ" in reply and "01/7/2025" in reply, reply
+    assert "thủ tục nào" not in reply, reply
+
+
+# --- follow-ups: what the discussed paper is used for -----------------------------------------
+
+@pytest.mark.parametrize("text, fact", [
+    # "nó" is the Phiếu just asked about; the adoption file is only what it is for
+    ("vậy còn nếu em nộp nó vào hồ sơ nhận con nuôi trong nước thì sao", "không quá 6 tháng"),
+    ("And what if I need it for a domestic adoption?", "domestic adoption 6 months"),
+])
+def test_using_the_discussed_paper_for_another_file_asks_the_same_about_the_paper(text, fact):
+    reply, named = ask(text, "ask_changes", {"procedure": "ly_lich_tu_phap",
+                                             "aspect": "ask_validity"})
+    assert named == "ly_lich_tu_phap" and fact in reply, reply
+
+
+def test_a_follow_up_naming_another_procedure_without_it_still_asks_about_that_one():
+    reply, named = ask("thế còn nhập quốc tịch thì sao", "ask_fee",
+                       {"procedure": "ly_lich_tu_phap", "aspect": "ask_fee"})
+    assert named == "nhap_quoc_tich" and "3.000.000" in reply, reply
