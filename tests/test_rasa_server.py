@@ -88,6 +88,48 @@ async def test_fast_tracker_store_keeps_conversations_exactly_like_rasas(tmp_pat
     assert _rows(tmp_path / "fast.db") == _rows(tmp_path / "stock.db")  # every column
 
 
+async def test_a_kept_tracker_is_lent_only_while_nothing_newer_is_stored(tmp_path, monkeypatch):
+    """Between its messages a conversation's tracker stays in the server, and is lent out
+    only while the store holds nothing it lacks: after a second server answered, after a
+    new model's domain, and with TRACKER_KEEP=0, the store is read again."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from rasa_server.tracker_store import FastSQLTrackerStore
+
+    def turn(tracker, text):
+        for event in (UserUttered(text, {"name": "ask_fee", "confidence": 0.9}),
+                      ActionExecuted("action_answer_procedure"), ActionExecuted("action_listen")):
+            tracker.update(event)
+
+    domain = Domain.load("domain.yml")
+    db = str(tmp_path / "shared.db")
+    one, two = (FastSQLTrackerStore(domain, dialect="sqlite", db=db) for _ in range(2))
+    await _converse(one, domain)  # its last message began a new session: not kept
+    tracker = await one.retrieve("citizen")
+    turn(tracker, "còn phí")
+    await one.save(tracker)
+    assert await one.retrieve("citizen") is tracker  # kept, and nothing newer stored
+    await one.save(tracker)  # (a message lent it out and saved it back unchanged)
+
+    other = await two.retrieve("citizen")  # the next message reaches the second server
+    assert other is not tracker and _events_of(other) == _events_of(tracker)
+    turn(other, "bao lâu")
+    await two.save(other)
+    again = await one.retrieve("citizen")
+    assert again is not tracker and _events_of(again) == _events_of(other)
+
+    await one.save(again)
+    one.domain = Domain.load("domain.yml")  # a new model loaded: its slots, not the old ones
+    assert await one.retrieve("citizen") is not again
+
+    monkeypatch.setenv("TRACKER_KEEP", "0")
+    off = FastSQLTrackerStore(domain, dialect="sqlite", db=db)
+    first = await off.retrieve("citizen")
+    await off.save(first)
+    assert await off.retrieve("citizen") is not first
+
+
 def _rows(db):
     """The stored rows in order, without the times at which the two runs created them."""
     import json
