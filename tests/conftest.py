@@ -49,3 +49,10 @@ def assistant(model_path, tmp_path_factory):
     """The real action server and Rasa server (REST channel), shared by the e2e tests."""
     with running_assistant(model=model_path, work_dir=tmp_path_factory.mktemp("assistant")) as stack:
         yield stack
+
+
+@pytest.fixture
+def today_is_fixed(monkeypatch):
+    """The date the catalog's dated rules are read on, fixed for the answer tests (their
+    facts change with the day: ASSISTANT_TODAY is "today" in Vietnam)."""
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")

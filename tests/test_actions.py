@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
 from actions.catalog import CatalogStore
+from testsupport.trackers import slot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
 LLTP = "ly_lich_tu_phap"
@@ -31,11 +31,6 @@ def run(action, fixture: str):
 
 def texts(messages) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
-
-
-def slot(events, name):
-    return next((e["value"] for e in events if e == SlotSet(name, e["value"])
-                 and e["name"] == name), "unset")
 
 
 @pytest.fixture

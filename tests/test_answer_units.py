@@ -15,10 +15,7 @@ from actions.settings import PROJECT_ROOT
 from catalog_support import LLTP, LLTP_FILE, edit, lltp
 from testsupport.trackers import run_action
 
-
-@pytest.fixture(autouse=True)
-def today_is_fixed(monkeypatch):
-    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")
+pytestmark = pytest.mark.usefixtures("today_is_fixed")
 
 
 def ask(text, intent="ask_fee", slots=None, entities=None):

@@ -8,17 +8,14 @@ import pytest
 
 from actions import actions, units
 from actions.text import fold
-from testsupport.trackers import run_action
+from testsupport.trackers import run_action, slot
 
-
-@pytest.fixture(autouse=True)
-def today_is_fixed(monkeypatch):
-    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")
+pytestmark = pytest.mark.usefixtures("today_is_fixed")
 
 
 def ask(text, intent, slots=None):
     reply, _, events = run_action(actions.ActionAnswerProcedure(), text, intent, slots)
-    return reply, next((e["value"] for e in events if e.get("name") == "procedure"), None)
+    return reply, slot(events, "procedure")
 
 
 # --- names: chat abbreviations and everyday verbs -----------------------------------------
@@ -163,7 +160,7 @@ def test_a_correction_naming_a_detail_asks_the_previous_question_about_it(text, 
     reply, _, events = run_action(actions.ActionAnswerProcedure(), text, "ask_contact",
                                   {"procedure": "ly_lich_tu_phap", "aspect": "ask_fee"})
     assert fact in reply, reply
-    assert next(e["value"] for e in events if e.get("name") == "aspect") == "ask_fee"
+    assert slot(events, "aspect") == "ask_fee"
 
 
 def test_asking_whether_any_ward_will_do_asks_where():

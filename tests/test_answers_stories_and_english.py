@@ -9,14 +9,12 @@ import pytest
 
 from actions import actions, aspects
 from actions.text import fold
-from testsupport.trackers import run_action
+from testsupport.trackers import run_action, slot
 
 CLOSED_POINT = "đã đóng từ 01/01/2026"
 
 
-@pytest.fixture(autouse=True)
-def today_is_fixed(monkeypatch):
-    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")
+pytestmark = pytest.mark.usefixtures("today_is_fixed")
 
 
 def ask(text, intent, slots=None):
@@ -122,7 +120,7 @@ def test_a_merger_question_beside_a_story_naming_a_procedure_is_still_answered()
 def _named(text, intent):
     reply, _, events = run_action(actions.ActionAnswerProcedure(), text, intent,
                                   {"language": "en"})
-    return reply, next((e["value"] for e in events if e.get("name") == "procedure"), None)
+    return reply, slot(events, "procedure")
 
 
 @pytest.mark.parametrize("text, intent, procedure", [
@@ -171,7 +169,7 @@ def test_asking_nationality_for_a_foreign_wife_is_naturalisation():
         actions.ActionAnswerProcedure(),
         "Vợ tôi là người Philippines, về làm dâu ở Cần Thơ được 7 năm rồi. Tôi muốn làm hồ sơ "
         "xin quốc tịch cho vợ thì tốn bao nhiêu tiền?", "ask_fee")
-    assert next(e["value"] for e in events if e.get("name") == "procedure") == "nhap_quoc_tich"
+    assert slot(events, "procedure") == "nhap_quoc_tich"
     assert "3.000.000" in reply, reply
 
 
@@ -183,8 +181,7 @@ def test_asking_nationality_for_a_foreign_wife_is_naturalisation():
 ])
 def test_a_torn_certificate_is_a_copy_of_the_extract(text, intent):
     reply, _, events = run_action(actions.ActionAnswerProcedure(), text, intent)
-    assert next(e["value"] for e in events if e.get("name") == "procedure") \
-        == "trich_luc_ho_tich", reply
+    assert slot(events, "procedure") == "trich_luc_ho_tich", reply
     assert "8.000" in reply or "8,000" in reply, reply
 
 
@@ -243,8 +240,7 @@ def test_a_lost_birth_certificate_in_english_is_a_copy_and_its_fee():
         actions.ActionAnswerProcedure(),
         "My husband lost his birth certificate when our house flooded. He was born in Nga Bay. "
         "How can he get a new one? Is it expensive?", "ask_changes", {"language": "en"})
-    assert next(e["value"] for e in events if e.get("name") == "procedure") \
-        == "trich_luc_ho_tich", reply
+    assert slot(events, "procedure") == "trich_luc_ho_tich", reply
     assert "8,000" in reply or "8.000" in reply, reply
 
 
@@ -270,8 +266,7 @@ def test_what_a_story_in_english_says_someone_needs_is_the_procedure():
         actions.ActionAnswerProcedure(),
         "The lawyer handling my visa says I need a judicial record number 2. How is it "
         "different from number 1?", "ask_difference", {"language": "en"})
-    assert next(e["value"] for e in events if e.get("name") == "procedure") \
-        == "ly_lich_tu_phap", reply
+    assert slot(events, "procedure") == "ly_lich_tu_phap", reply
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -288,8 +283,7 @@ def test_need_to_go_somewhere_is_not_what_is_needed():
         actions.ActionAnswerProcedure(),
         "Where do I get a certified copy of my passport? Do I need to visit a notary for that?",
         "ask_where", {"language": "en"})
-    assert next(e["value"] for e in events if e.get("name") == "procedure") \
-        == "chung_thuc_ban_sao", reply
+    assert slot(events, "procedure") == "chung_thuc_ban_sao", reply
 
 
 # --- an unknown fact in English still says what is known around it -------------------------
@@ -343,8 +337,7 @@ def test_how_long_it_takes_is_no_lost_certificate():
         actions.ActionAnswerProcedure(),
         "Hai vợ chồng tôi ở với nhau mười năm mà chưa đăng ký kết hôn. Giờ đi đăng ký thì làm "
         "mất bao lâu?", "ask_time")
-    assert next(e["value"] for e in events if e.get("name") == "procedure") \
-        == "dang_ky_ket_hon", reply
+    assert slot(events, "procedure") == "dang_ky_ket_hon", reply
 
 
 def test_doing_it_for_a_parent_with_gium_asks_about_someone_else_applying():

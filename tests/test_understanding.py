@@ -10,22 +10,16 @@ from actions.catalog import CatalogStore, load_catalog
 from actions.matching import find_procedure
 from actions.settings import PROJECT_ROOT
 from catalog_support import edit
-from testsupport.trackers import run_action
+from testsupport.trackers import run_action, slot
 
 LLTP = "ly_lich_tu_phap"
 
 
-@pytest.fixture(autouse=True)
-def today_is_fixed(monkeypatch):
-    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-27")
+pytestmark = pytest.mark.usefixtures("today_is_fixed")
 
 
 def answer(text, intent, slots=None):
     return run_action(actions.ActionAnswerProcedure(), text, intent, slots)
-
-
-def slot(events, name):
-    return next((e["value"] for e in events if e.get("name") == name), "unset")
 
 
 # --- corrections and switches --------------------------------------------------------------

@@ -31,3 +31,9 @@ def run_action(action, text: str, intent: str, slots: Optional[dict] = None,
     text_out = "\n".join(m.get("text") or "" for m in dispatcher.messages)
     buttons = [b for m in dispatcher.messages for b in (m.get("buttons") or [])]
     return text_out, buttons, events
+
+
+def slot(events, name: str):
+    """The value the events set `name` to ("unset" when none sets it)."""
+    return next((e["value"] for e in events
+                 if e.get("event") == "slot" and e.get("name") == name), "unset")
