@@ -29,7 +29,7 @@ import itertools
 import json
 import os
 from collections import OrderedDict
-from typing import Iterator, Optional, Text, Tuple
+from typing import Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -108,11 +108,6 @@ class FastSQLTrackerStore(SQLTrackerStore):
         """How many events of the latest session are stored already."""
         return int(session.execute(self._count_latest,
                                    self._parameters(tracker.sender_id)).scalar() or 0)
-
-    def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
-        stored = self._stored(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
-
 
 def _keep_at_most() -> int:
     try:
