@@ -180,6 +180,12 @@ def redis_env(url: str, key_prefix: str = "assistant") -> Dict[str, str]:
 # --- nginx -------------------------------------------------------------------------------
 
 
+# The "sender" string of a JSON body, as an nginx map regex in a quoted string (nginx turns
+# \" into " and \\\\ into \\): a quote inside the message is escaped in JSON, so the message
+# itself can never match.
+SENDER_IN_BODY = r'"~\"sender\"\s*:\s*\"(?<sender>(?:[^\"\\\\]|\\\\.)*)\""'
+
+
 def nginx_conf(listen: str, upstream_ports: Sequence[int], prefix: Path,
                access_log: bool = False) -> str:
     """nginx in front of the instances; every choice that matters for safety is explained.
@@ -207,9 +213,33 @@ http {{
   uwsgi_temp_path {prefix}/uwsgi;
   scgi_temp_path {prefix}/scgi;
   client_max_body_size 1m;
+  # The body must stay in memory for $request_body (a message is far below 64k; a larger
+  # body is written to a file, $request_body is empty, and it is balanced as one without
+  # a sender).
+  client_body_buffer_size 64k;
+  client_body_in_single_buffer on;
+
+  # Each conversation goes to one instance, found from the "sender" of the REST body (the
+  # widget, the bridges and the bench all send one) or from /conversations/<id>/ in the
+  # path. That instance then still holds the conversation's tracker from its previous
+  # message (rasa_server/tracker_store.py, TRACKER_KEEP) and need not load and replay it
+  # from PostgreSQL. Correctness does not depend on it: the Redis lock orders a
+  # conversation's messages and a kept tracker is checked against the store before use,
+  # so when an instance dies its conversations simply continue on another one. A request
+  # with neither is balanced by its random request id.
+  map $uri $conversation_in_path {{
+    "~^/conversations/(?<id>[^/]+)/" $id;
+    default $request_id;
+  }}
+  map $request_body $conversation {{
+    {SENDER_IN_BODY} $sender;
+    default $conversation_in_path;
+  }}
 
   upstream rasa {{
-    least_conn;  # a slow message on one instance does not queue others behind it
+    # Consistent hashing: when an instance leaves or comes back, only its own share of
+    # the conversations moves.
+    hash $conversation consistent;
 {servers}
     keepalive 64;  # reuse connections to the instances
   }}
