@@ -43,9 +43,17 @@ def _without_separators(text: str) -> str:
 
 
 def contains(reply: str, fragment: str) -> bool:
-    """`fragment` in `reply`, both folded, with or without thousands separators."""
+    """`fragment` in `reply`, both folded, with or without thousands separators. A fragment
+    written with a leading space must start a word: " 5 ngày" is not in "15 ngày"."""
+    starts_word = fragment[:1].isspace()
     reply, fragment = fold(reply), fold(fragment)
-    return fragment in reply or _without_separators(fragment) in _without_separators(reply)
+    for needle, haystack in ((fragment, reply),
+                             (_without_separators(fragment), _without_separators(reply))):
+        if not starts_word and needle in haystack:
+            return True
+        if starts_word and re.search(r"(?<!\w)" + re.escape(needle), haystack):
+            return True
+    return False
 
 
 @dataclass

@@ -40,6 +40,16 @@ def test_the_set_covers_every_style_and_enough_conversations():
     assert sum(c.topic == "conversation" for c in cases) >= 40
 
 
+def test_fragments_match_as_a_reader_would():
+    """Diacritics, case and thousands dots do not matter; a leading space means the fragment
+    starts a word, so " 5 ngày" (the new Phiếu time) is not passed by "15 ngày" (the old)."""
+    assert content.contains("Lệ phí: 200.000 đ/lần", "200000 d")
+    assert content.contains("KHÔNG QUÁ 5 NGÀY làm việc", "khong qua 5 ngay")
+    assert content.contains("thời hạn (5 ngày làm việc)", " 5 ngày")
+    assert not content.contains("thời hạn 15 ngày", " 5 ngày")
+    assert content.contains("thời hạn 15 ngày", "5 ngày")
+
+
 def test_replies_carry_the_facts_asked_for(assistant):
     results = content.run(assistant.ask, content.load_cases())
     print(content.report(results))
