@@ -143,7 +143,11 @@ class ActionAnswerProcedure(Action):
         aspect = asked[0]
         aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
         corrected = corrections(catalog, message.procedure, message.text, aspect_key, day, lang)
-        if _general_answer(dispatcher, catalog, message, aspect_key, corrected):
+        # "mấy giờ làm việc?" during a conversation about a procedure asks about its office's
+        # hours; without one, about the city centre's (chung.yml).
+        about_office = aspect_key == "lien_he" and bool(tracker.get_slot("procedure"))
+        if not about_office and _general_answer(dispatcher, catalog, message, aspect_key,
+                                                corrected):
             # The question is remembered, so "thế còn xin giấy xác nhận tình trạng hôn nhân?"
             # after "làm hộ chiếu ở đâu?" asks where again, about the procedure it names.
             remembered = [SlotSet("aspect", aspect)] if aspect in answers.ASPECTS else []
@@ -160,6 +164,9 @@ class ActionAnswerProcedure(Action):
             return [SlotSet("pending_aspect", aspect)] + _language(message)
         if message.procedure is None:  # the belief may concern the procedure of the conversation
             corrected = corrections(catalog, procedure, message.text, aspect_key, day, lang)
+        if self._stray_guess(message, asked, procedure):
+            asked = [answers.OVERVIEW]
+            aspect, aspect_key = answers.OVERVIEW, "tong_quan"
 
         question = find_question(procedure, message.text, aspect_key, day) \
             if message.text else None
@@ -217,6 +224,18 @@ class ActionAnswerProcedure(Action):
             return [pending]
         # a bare name or a menu button asks for the overview.
         return [answers.OVERVIEW]
+
+    @staticmethod
+    def _stray_guess(message: Message, asked: List[str], procedure: Procedure) -> bool:
+        """The classifier alone (no question word) chose a detail this procedure's catalog does
+        not have at all: "I want to become a Vietnamese citizen, I've lived here 6 years" read
+        as "differences", which only the Phiếu has. A statement (no "?") or that detail gets
+        the overview, not "no verified information on the differences of Naturalisation"."""
+        if message.asked or len(asked) != 1 or asked[0] not in answers.ASPECTS:
+            return False
+        key = answers.ASPECT_KEYS[asked[0]]
+        return key in answers.FIELD_KEYS and key not in procedure.facts \
+            and (asked[0] == "ask_difference" or "?" not in message.text)
 
     @staticmethod
     def _best_source(catalog: Catalog, message: Message, procedure: Procedure, aspect: str,

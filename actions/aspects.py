@@ -35,12 +35,13 @@ class Aspect:
 
 ASPECT_TABLE: Tuple[Aspect, ...] = (
     Aspect("ask_steps", "trinh_tu", "Cách thực hiện", "How to apply",
-           cues=('lam sao', 'lam the nao', 'thu tuc the nao', 'cac buoc', 'how do i', 'how to apply', 'how can i get', 'what are the steps',
+           cues=('lam sao', 'lam the nao', 'thu tuc the nao', 'cac buoc', 'lam nhung gi', 'phai lam gi', 'can lam gi', 'how do i', 'how to apply', 'how can i get', 'what are the steps',
                  'how can she get', 'how can he get', 'how can we get', 'how do we get')),
     Aspect("ask_documents", "thanh_phan_ho_so", "Hồ sơ cần chuẩn bị", "Documents", button_rank=1,
            cues=('giay to gi', 'ho so gom', 'can giay gi', 'can nhung gi', 'can gi', 'can mang gi', 'mang theo gi', 'co can mang', 'can mang theo', 'phai mang theo', 'co phai mang', 'chuan bi gi', 'can giay to', 'mang theo nhung gi', 'chuan bi nhung gi', 'nop nhung gi', 'nhung giay to gi', 'giay to nao', 'what documents', 'which documents', 'what papers', 'which papers', 'what do i need to bring', 'giay gi', 'ho so gi', 'giay to can', 'documents do i need', 'papers do i need', 'documents are needed', 'documents are required', 'required documents', 'what do i need to prepare', 'what do i need to submit', 'what do i need to provide', 'what should i bring', 'what should i prepare')),
     Aspect("ask_fee", "le_phi", "Lệ phí", "Fee", channel_detail="fee", button_rank=2,
-           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton phi', 'ton kem', 'mat tien', 'ton tien', 'phai dong tien', 'dong tien khong', 'dong bao nhieu', 'phai dong phi', 'phai nop tien', 'nop tien khong', 'phai tra tien', 'tra tien khong', 'duoc bot', 'bot tien', 'have to pay', 'need to pay', 'do i pay', 'expensive', 'tinh tien', 'ton nhieu khong', 'ton nhieu tien', 'mat nhieu tien', 'is it free', 'for free', 'free of charge', 'free legal', 'is there free', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost')),
+           cues=('bao nhieu tien', 'het bao nhieu', 'ton bao nhieu', 'mat bao nhieu tien', 'bn tien', 'le phi', 'phi bao nhieu', 'duoc giam', 'giam phi', 'mien phi', 'duoc mien', 'mat phi', 'ton phi', 'ton kem', 'mat tien', 'ton tien', 'phai dong tien', 'dong tien khong', 'dong bao nhieu', 'phai dong phi', 'phai nop tien', 'nop tien khong', 'phai tra tien', 'tra tien khong', 'duoc bot', 'bot tien', 'have to pay', 'need to pay', 'do i pay', 'expensive', 'tinh tien', 'ton nhieu khong', 'ton nhieu tien', 'mat nhieu tien', 'is it free', 'for free', 'free of charge', 'free legal', 'is there free', 'how much', 'discount', 'reduced fee', 'pay less', 'what is the fee', 'the fee', 'fee for', 'cost',
+                 'fee', 'fees', 'costs')),
     Aspect("ask_time", "thoi_han_giai_quyet", "Thời hạn giải quyết", "Processing time",
            channel_detail="time", button_rank=3,
            cues=('bao lau', 'bao nhieu lau', 'may ngay', 'bn ngay', 'bao nhieu ngay', 'lay lien', 'lay ngay', 'khi nao co', 'bao gio co', 'trong ngay', 'cung ngay', 'kip khong', 'co nhanh khong', 'nhanh khong', 'nhanh nhat', 'cho nhanh', 'how long', 'how many days', 'same day', 'how soon', 'when will i',
@@ -49,15 +50,15 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
            cues=('bao nhieu tuoi', 'may tuoi', 'do tuoi', 'dieu kien gi', 'dieu kien nao', 'dieu kien la gi', 'dieu kien nhu the nao', 'nhung dieu kien', 'du dieu kien', 'what are the conditions', 'conditions for', 'what conditions', 'minimum age', 'how old', 'age limit', 'who can apply', 'who can get', 'who qualifies', 'who is eligible', 'am i eligible', 'eligible for', 'available for', 'available to')),
     Aspect("ask_authorization", "uy_quyen", "Ủy quyền, nhờ người khác làm",
            "Applying through someone else",
-           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'lam ho', 'xin ho', 'nho nguoi', 'uy quyen',
+           cues=('lam thay', 'xin thay', 'nop thay', 'thay cho', 'nho nguoi', 'uy quyen',
                  'lam gium', 'xin gium', 'nop gium', 'lam dum', 'xin dum', 'nop dum',
                  # "xin phiếu giùm ba": giùm/dùm before a relative (not "chỉ giùm em", please)
                  'gium ba', 'gium me', 'gium ma', 'gium bo', 'gium cha', 'gium con', 'gium vo',
                  'gium chong', 'gium ong', 'dum ba', 'dum me', 'dum ma', 'dum bo', 'dum cha',
-                 'dum con', 'dum vo', 'dum chong', 'dum ong', 'on behalf', 'on my behalf', 'power of attorney', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
+                 'dum con', 'dum vo', 'dum chong', 'dum ong', 'on behalf', 'on my behalf', 'power of attorney', 'submit it for me', 'apply for it for me', 'collect it for me', 'do it for me', 'someone else', 'another person', 'for my son', 'for my daughter', 'for my child', 'collect my', 'collect it', 'pick up my', 'pick it up', 'apply for me', 'instead of me', 'in my place')),
     Aspect("ask_forms", "mau_don", "Mẫu đơn, tờ khai", "Forms"),
     Aspect("ask_validity", "thoi_han_su_dung", "Thời hạn sử dụng", "Validity",
-           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'dung duoc trong bao lau', 'con dung duoc', 'con hop le', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent', 'valid')),
+           cues=('thoi han su dung', 'gia tri su dung', 'su dung duoc', 'dung duoc bao lau', 'dung duoc trong bao lau', 'con dung duoc', 'con hop le', 'co thoi han', 'co han', 'con han', 'het han', 'gia tri bao lau', 'cap trong thoi han', 'cap khong qua', 'phai cap trong', 'cap trong bao lau', 'can moi khong', 'phai moi khong', 'hieu luc bao lau', 'hieu luc trong bao lau', 'hieu luc may thang', 'con hieu luc', 'valid for', 'still valid', 'is valid', 'be valid', 'stay valid', 'validity', 'expire', 'how recent', 'valid')),
     Aspect("ask_result", "ket_qua", "Kết quả nhận được", "What you receive"),
     Aspect("ask_legal_basis", "can_cu_phap_ly", "Căn cứ pháp lý", "Legal basis",
            cues=("can cu phap ly", "can cu nao", "can cu vao dau", "theo luat nao", "theo van ban nao",
@@ -73,7 +74,10 @@ ASPECT_TABLE: Tuple[Aspect, ...] = (
                  "ve que lam", "ve que xin", "ve que nop",
                  "bat ki xa", "bat ki phuong", "xa nao cung", "phuong nao cung",
                  "where", "which office", "any ward", "any commune", "which agency", "which authority", "who issues",
-                 "who handles")),
+                 "who handles",
+                 # who issues it: "giờ ai cấp vậy", "do ai cấp" (not a bare "ai cấp": Ai Cập is Egypt)
+                 "do ai cap", "gio ai cap", "ai cap vay", "ai cap phieu", "ai cap giay", "ai la nguoi cap",
+                 "co quan cap", "noi cap", "ai giai quyet")),
     Aspect("ask_postal", "buu_chinh", "Nộp, nhận qua bưu điện", "By post", CHANNEL, "buu_chinh",
            cues=("qua buu dien", "qua buu chinh", "gui buu dien", "buu dien gui", "by post",
                  "by mail", "in the mail", "by courier", "sent to my", "delivered to")),
@@ -166,7 +170,23 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
     # "số điện thoại là bao nhiêu": the number asked is the phone's, not a price.
     if price and not {"ask_fee", "ask_contact"} & {intent for _, intent in hits}:
         hits.append((price.start(), "ask_fee"))
-    found = {intent for _, intent in hits}
+    # "phiếu số 2 khác phiếu số 1 ở chỗ nào?": "khác … (ở) chỗ/điểm nào" asks how they differ;
+    # its "chỗ nào" is not "where".
+    differs = _DIFFERS.search(folded)
+    if differs:
+        hits = [(at, intent) for at, intent in hits
+                if not (intent == "ask_where" and differs.start() <= at < differs.end())]
+        hits.append((differs.start(), "ask_difference"))
+    # "mẹ em xin lltp hộ em được không": "xin/làm/nộp … hộ/giùm em" asks whether someone may
+    # apply for another, whatever words come between.
+    behalf = _ON_BEHALF.search(folded)
+    if behalf:
+        hits.append((behalf.start(), "ask_authorization"))
+    first: Dict[str, int] = {}
+    for at, intent in sorted(hits):
+        first.setdefault(intent, at)
+    hits = sorted((at, intent) for intent, at in first.items())
+    found = set(first)
     # "chứng thực chữ ký trên giấy ủy quyền thì đi đâu": "giấy ủy quyền" names the paper to be
     # certified; with another question word, it does not ask who may apply for whom.
     if "ask_authorization" in found and len(found) > 1 and _PAPER_OF_AUTHORISATION.search(folded) \
@@ -183,6 +203,12 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
 
 
 _PAPER_OF_AUTHORISATION = re.compile(r" (giay|van ban|hop dong|to) uy quyen ")
+_DIFFERS = re.compile(r" khac (?:\w+ ){0,8}?(?:o )?(?:cho|diem) nao ")
+# "làm hộ", "xin hộ" (on behalf), but not the nouns "hộ tịch", "hộ chiếu", "hồ sơ", "họ tên"…
+_ON_BEHALF = re.compile(r" (?:xin|lam|nop|lay|nhan) (?:\w+ ){0,6}?(?:ho|gium|dum) "
+                        r"(?:e|em|toi|minh|con|chau|ba|me|bo|vo|chong) "
+                        r"| (?:xin|lam|nop) ho (?!(?:tich|chieu|khau|so|ten|ngheo|can|gia|dan|kinh|"
+                        r"va|cua|nhu) )")
 
 
 # ask_time's cues that ask the processing time whatever else the sentence says.

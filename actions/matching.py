@@ -10,12 +10,11 @@ pass over the longer aliases tolerates typos and keyboard residue ("lys lichj tu
 from __future__ import annotations
 
 import datetime as dt
-import re
 from difflib import SequenceMatcher
 from typing import Dict, List, Optional, Tuple
 
 from actions.catalog import Catalog, Office, Procedure, QuestionAnswer
-from actions.text import contains_phrase, fold, y_as_i
+from actions.text import contains_phrase, fold, untelex
 from actions.units import question_sentence
 
 MAX_WORDS = 60  # a 10,000-character message is matched on its first words only
@@ -129,19 +128,6 @@ def without_names(catalog: Catalog, folded: str) -> str:
     return " ".join(padded.split())
 
 
-_TELEX_TONE = re.compile(r"(?<=[a-z])[sfrxj]$")
-_TELEX_MARK = re.compile(r"(?<=[aeiou])w|(?<=a)a|(?<=e)e|(?<=o)o|(?<=d)d")
-
-
-def _untelex(word: str) -> str:
-    """A word typed with Telex keys left in ("lys lichj tuw phaps"): tone keys (s f r x j) at
-    the end and vowel keys (w, doubled letters) dropped, final y as i, as fold() writes them."""
-    if len(word) > 2:
-        word = _TELEX_TONE.sub("", word)
-    word = _TELEX_MARK.sub("", word)
-    return y_as_i(word)
-
-
 # A window shares at least this share of its letter pairs with an alias it is a typo of; far
 # cheaper to test (set intersection) than difflib's ratios, which only run on the rest.
 MIN_SHARED_BIGRAMS = 0.5
@@ -152,7 +138,7 @@ def _bigrams(text: str) -> frozenset:
 
 
 def _fuzzy_find(folded: str, aliases: List[tuple]) -> Optional[str]:
-    words = [_untelex(word) for word in folded.split()]
+    words = [untelex(word) for word in folded.split()]
     # Every window is a piece of the whole message, so an alias sharing under a quarter of its
     # letter pairs with the whole message cannot pass the window test below (2·shared ≥
     # ½·(alias + window pairs)): one set intersection skips all its windows.

@@ -68,6 +68,33 @@ def y_as_i(word: str) -> str:
     return _Y_AS_I.sub("i", word)
 
 
+# Telex keys left in a word ("lys lichj tuw phaps giowf ai caasp"): a tone key (s f r x j) at
+# the end or just before a final consonant, and the vowel keys (w, a doubled a/e/o, dd). No
+# Vietnamese syllable has them, so in a Vietnamese message they can only be keys.
+_TELEX_TONE = re.compile(r"(?<=[a-z])[sfrxj]$|(?<=[aeiouy])[sfrxj](?=(?:c|ch|m|n|ng|nh|p|t)$)")
+_TELEX_MARK = re.compile(r"(?<=[aeiou])w|(?<=a)a|(?<=e)e|(?<=o)o|(?<=d)d")
+
+
+def untelex(word: str) -> str:
+    """One folded word without its Telex keys, final y as i, as fold() writes words."""
+    if len(word) > 2:
+        word = _TELEX_TONE.sub("", word)
+    word = _TELEX_MARK.sub("", word)
+    return y_as_i(word)
+
+
+def telex_repaired(text: str, english_words: frozenset) -> str:
+    """The message without Telex keys, when at least two of its words carry them and fewer
+    are English ("see", "tax" look like keys; "do", "an" are also Vietnamese): "lys lichj tuw
+    phaps giowf ai caasp" becomes "li lich tu phap gio ai cap". Otherwise the text unchanged."""
+    words = fold(text).split()
+    english = sum(word in english_words for word in words)
+    keyed = [word for word in words if word not in english_words and untelex(word) != word]
+    if len(keyed) < 2 or english >= max(2, len(keyed)):
+        return text
+    return " ".join(word if word in english_words else untelex(word) for word in words)
+
+
 def contains_phrase(folded_text: str, folded_phrase: str) -> bool:
     """Whole-word containment, so 'ks' does not match inside 'ksa'."""
     return f" {folded_phrase} " in f" {folded_text} "

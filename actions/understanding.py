@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from actions import aspects, language, units
 from actions.catalog import Catalog, Office, Procedure
 from actions.matching import find_office, find_procedure, find_procedures, refine, without_names
-from actions.text import fold, is_correction, is_follow_up
+from actions.text import fold, is_correction, is_follow_up, telex_repaired
 
 # Words that carry no question of their own in a correction or a follow-up.
 _FILLER = re.compile(
@@ -108,7 +108,7 @@ def _named(catalog: Catalog, text: str) -> Optional[Procedure]:
 
 def understand(tracker: Tracker, catalog: Catalog) -> Message:
     raw = (tracker.latest_message.get("text") or "").strip()
-    text = "" if raw.startswith("/") else raw
+    text = "" if raw.startswith("/") else telex_repaired(raw, language.ENGLISH)
     folded = fold(text)
     procedure = _named(catalog, text) if text else None
     if procedure is not None:
