@@ -167,9 +167,20 @@ class ActionAnswerProcedure(Action):
         if self._stray_guess(message, asked, procedure):
             asked = [answers.OVERVIEW]
             aspect, aspect_key = answers.OVERVIEW, "tong_quan"
+        # "How do I get a new copy?" where the catalog does not know the steps: where to apply
+        # is what the citizen can act on; "not verified" would only name the channels.
+        if "ask_steps" in asked and not procedure.fact("trinh_tu", day).known:
+            asked = list(dict.fromkeys("ask_where" if a == "ask_steps" else a for a in asked))
+            aspect = asked[0]
+            aspect_key = answers.ASPECT_KEYS.get(aspect, "tong_quan")
 
         question = find_question(procedure, message.text, aspect_key, day) \
             if message.text else None
+        if question is None and message.text and not message.asked:
+            # The aspect is only the classifier's guess ("I need a criminal record for my work
+            # permit. I live in Vi Thanh." read as "what you receive"): a special case the
+            # message names, that answers a broad question, is a better answer than the guess.
+            question = find_question(procedure, message.text, "tong_quan", day)
         replies = []
         rest = asked
         if question is not None:

@@ -284,6 +284,8 @@ def full_button(procedure: Procedure, aspect: str, lang: str = "vi") -> dict:
 
 def _short_body(catalog: Catalog, procedure: Procedure, body: str, question: str) -> tuple:
     """(body, shortened): the units the question asks for, else the first ones that fit."""
+    if len(body) <= units.WHOLE_BODY:
+        return body, False
     pieces = units.split(body)
     asked = units.question_words(question, units.names_of(procedure))
     chosen = units.focus(pieces, asked, units.weights_of(catalog))

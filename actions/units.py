@@ -35,6 +35,10 @@ from actions.text import fold
 # The field's own text in a default reply: about a phone screen. The lines that frame it (a
 # change of the law, the hedge, the note, the source) come on top and are never cut.
 MAX_BODY = 600
+# A field this short (two or three lines) is shown whole: choosing one of its lines saves
+# nothing on a phone screen and can hide the line that fits the citizen's case (the adoption
+# fees of a foreigner living in Vietnam and of one living abroad, side by side).
+WHOLE_BODY = 300
 # A question is "about a detail" when at least MIN_WORDS of its distinctive words are in one
 # unit and weigh this much there; otherwise the field is answered from the top.
 FOCUS_WEIGHT = 3.0

@@ -126,3 +126,40 @@ def test_a_marriage_registered_abroad_is_recorded_not_registered_again():
 def test_how_long_a_certificate_stays_in_force_is_its_validity():
     reply, _ = ask("phiếu lý lịch tư pháp có hiệu lực trong bao lâu vậy", "ask_time")
     assert "Thời hạn sử dụng" in reply, reply
+
+
+def test_how_to_get_it_where_the_steps_are_unknown_says_where_to_apply():
+    reply, named = ask("We lost our marriage certificate in the flood. How can we get a new copy?",
+                       "ask_steps", {"language": "en"})
+    assert named == "trich_luc_ho_tich" and "Where to apply" in reply, reply
+    assert "not verified yet" not in reply, reply
+
+
+def test_the_foreigners_special_case_does_not_answer_the_validity():
+    reply, _ = ask("For my work permit, how long does the criminal record certificate stay valid?",
+                   "ask_validity")
+    assert "Validity" in reply, reply
+
+
+def test_certifying_a_passport_copy_is_a_certified_copy_not_a_passport():
+    reply, named = ask("how much for certifying my passport copy, 3 pages", "ask_fee")
+    assert named == "chung_thuc_ban_sao" and "not handled" not in reply, reply
+
+
+def test_a_foreigner_engaged_to_a_vietnamese_asks_about_marriage_with_a_foreigner():
+    reply, named = ask("I'm Canadian and engaged to a Vietnamese woman. Which documents do we need"
+                       " to marry?", "ask_documents")
+    assert named == "dang_ky_ket_hon_yeu_to_nuoc_ngoai", reply
+
+
+def test_whether_legal_aid_is_free_is_its_fee():
+    reply, _ = ask("is legal aid free for old people?", "nlu_fallback", {"language": "en"})
+    assert "Free" in reply or "free" in reply, reply
+    assert "not sure I understood" not in reply, reply
+
+
+def test_a_short_fee_list_is_shown_whole_so_the_citizens_case_is_in_it():
+    reply, named = ask("vợ chồng tôi là người Hàn, đã sống ở Cần Thơ 3 năm, muốn nhận một bé làm "
+                       "con nuôi, người nhận nuôi phải đóng lệ phí bao nhiêu", "ask_fee")
+    assert named == "nuoi_con_nuoi_nuoc_ngoai", reply
+    assert "4.500.000" in reply and "9.000.000" in reply, reply
