@@ -10,7 +10,7 @@ so no other branch can match): a later profile still put the full check, which t
 28 branches for every event, at 7-14% of Rasa's time per message. Anything that fails the
 quick check goes through the full one, so the accepted responses and errors are Rasa's. The
 other patches are in their own modules (debug_copies.py, events.py, gc_freeze.py,
-graph_runner.py, lock_store.py, nlu_features.py, rule_policy.py; tracker_store.py is
+graph_runner.py, lock_store.py, nlu_features.py, rule_policy.py, tracker_copy.py; tracker_store.py is
 configured, not patched). Every patch replaces a function of Rasa 3.6.21, so the server
 refuses to start on any other version.
 
@@ -119,6 +119,7 @@ def install() -> None:
         lock_store,
         nlu_features,
         rule_policy,
+        tracker_copy,
     )
 
     RemoteAction._validate_action_result = _validate_action_result
@@ -130,6 +131,7 @@ def install() -> None:
     nlu_features.install()  # the classifier's input from sentence features only: nlu_features.py
     debug_copies.install()  # no copies for debug lines that are not written: debug_copies.py
     gc_freeze.install()  # the loaded model out of the garbage collector's walks: gc_freeze.py
+    tracker_copy.install()  # a tracker copied without replaying its session: tracker_copy.py
 
 
 def admin_api_args(argv: list, token: str) -> list:
