@@ -97,7 +97,9 @@ def _general_answer(dispatcher: CollectingDispatcher, catalog: Catalog, message:
     if not message.text:
         return False
     text = message.text
-    if message.procedure is not None:
+    # A procedure guessed only from a look-alike word ("so do" is no "sao y") does not hide
+    # another office's service the message names exactly ("làm sổ đỏ").
+    if message.procedure is not None and find_procedures(catalog, text):
         text = _procedure_free_questions(catalog, text) if in_questions else ""
         if not text:
             return False
@@ -292,6 +294,10 @@ class ActionShowMenu(Action):
         # names a procedure is answered about it, not with the menu.
         if message.procedure is not None:
             return ActionAnswerProcedure().answer(dispatcher, tracker, catalog, message)
+        # "can you help me extend my tourist visa?" reads as a request for help: a question
+        # about no single procedure or about another office's service is answered.
+        if _general_answer(dispatcher, catalog, message, "tong_quan", []):
+            return [SlotSet("pending_aspect", None)] + _language(message)
         _send(dispatcher, answers.menu(catalog, message.lang))
         return [SlotSet("pending_aspect", None)] + _language(message)
 

@@ -269,7 +269,7 @@ def fact_answer(catalog: Catalog, procedure: Procedure, aspect: str, fact: Fact,
     after.append(_footer(procedure, fact.basis, fact.verified_on, lang))
     body, shortened = (fact.text or "") + (f"\n{extra}" if extra else ""), False
     if not full:
-        body, shortened = _short_body(catalog, procedure, body, question)
+        body, shortened = _short_body(catalog, procedure, body, question, len(fact.text or ""))
     parts = [_heading(procedure, aspect, lang), only_vietnamese, body,
              _t(lang, "more") if shortened else ""] + after
     buttons = [full_button(procedure, aspect, lang)] if shortened else []
@@ -282,9 +282,10 @@ def full_button(procedure: Procedure, aspect: str, lang: str = "vi") -> dict:
     return {"title": _t(lang, "full_button"), "payload": f"/{aspect}{value}"}
 
 
-def _short_body(catalog: Catalog, procedure: Procedure, body: str, question: str) -> tuple:
+def _short_body(catalog: Catalog, procedure: Procedure, body: str, question: str,
+                own_length: int) -> tuple:
     """(body, shortened): the units the question asks for, else the first ones that fit."""
-    if len(body) <= units.WHOLE_BODY:
+    if own_length <= units.WHOLE_BODY:  # the field's own text, without the channel lines
         return body, False
     pieces = units.split(body)
     asked = units.question_words(question, units.names_of(procedure))

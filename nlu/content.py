@@ -28,6 +28,9 @@ from typing import Callable, Dict, List, Sequence
 import yaml
 
 SET_DIR = Path(__file__).resolve().parent.parent / "tests" / "content"
+# The share of replies that must carry their facts, over the whole set: issue #9's 0.90, in
+# `make test` and for a model retrained from the console (TRAIN_MIN_CONTENT overrides it there).
+MIN_SCORE = 0.90
 Ask = Callable[[str, str], List[dict]]  # (sender, message) -> Rasa's bot messages
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
 

@@ -82,8 +82,10 @@ def reviewed_file() -> Path:
 
 
 def minimums() -> Dict[str, float]:
-    return {"nlu_f1": float(os.environ.get("TRAIN_MIN_NLU_F1") or 0.90),
-            "content": float(os.environ.get("TRAIN_MIN_CONTENT") or 0.88)}
+    from nlu import content, evaluate
+
+    return {"nlu_f1": float(os.environ.get("TRAIN_MIN_NLU_F1") or evaluate.MIN_MACRO_F1),
+            "content": float(os.environ.get("TRAIN_MIN_CONTENT") or content.MIN_SCORE)}
 
 
 GATE_TITLES = {"nlu_f1": "hiểu ý câu hỏi (macro F1 trên bộ câu giữ riêng)",

@@ -163,3 +163,29 @@ def test_a_short_fee_list_is_shown_whole_so_the_citizens_case_is_in_it():
                        "con nuôi, người nhận nuôi phải đóng lệ phí bao nhiêu", "ask_fee")
     assert named == "nuoi_con_nuoi_nuoc_ngoai", reply
     assert "4.500.000" in reply and "9.000.000" in reply, reply
+
+
+def test_another_offices_service_named_exactly_beats_a_look_alike_procedure():
+    reply, _ = ask("muon lam so do cho thua dat cua ba thi can giay gi", "ask_documents")
+    assert "không thuộc lĩnh vực tư pháp" in reply, reply
+
+
+def test_a_request_for_help_with_another_offices_service_is_pointed_elsewhere():
+    reply, _, _ = run_action(actions.ActionShowMenu(), "could you help me renew my visa please",
+                             "help")
+    assert "not handled by the Department of Justice" in reply, reply
+
+
+def test_which_certificate_to_ask_for_is_the_difference():
+    assert asked_in("tôi có án treo năm 2010, giờ muốn biết hồ sơ ghi gì thì nên xin loại phiếu nào",
+                    fold)[0] == "ask_difference"
+
+
+def test_where_to_go_in_everyday_words_is_where():
+    assert asked_in("giờ em tới đâu để người ta giúp", fold) == ["ask_where"]
+    assert asked_in("Who can certify a translator's signature now?", fold)[0] == "ask_where"
+
+
+def test_the_fee_list_of_a_short_field_is_whole_even_with_its_channel_lines():
+    reply, _ = ask("vợ tôi người Lào muốn nhập quốc tịch, lệ phí bao nhiêu", "ask_fee")
+    assert "3.000.000" in reply and "Lào" in reply, reply
