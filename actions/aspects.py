@@ -208,10 +208,10 @@ def _found(folded: str, fold: Callable[[str], str]) -> List[str]:
 
 _PAPER_OF_AUTHORISATION = re.compile(r" (giay|van ban|hop dong|to) uy quyen ")
 _DIFFERS = re.compile(r" khac (?:\w+ ){0,8}?(?:o )?(?:cho|diem) nao ")
-# "làm hộ", "xin hộ" (on behalf), but not the nouns "hộ tịch", "hộ chiếu", "hồ sơ", "họ tên"…
+# "làm hộ", "xin hộ" (on behalf), but not "hộ tịch", "hộ chiếu", "hồ sơ", "họ tên", "hỗ trợ"…
 _ON_BEHALF = re.compile(r" (?:xin|lam|nop|lay|nhan) (?:\w+ ){0,6}?(?:ho|gium|dum) "
                         r"(?:e|em|toi|minh|con|chau|ba|me|bo|vo|chong) "
-                        r"| (?:xin|lam|nop) ho (?!(?:tich|chieu|khau|so|ten|ngheo|can|gia|dan|kinh|"
+                        r"| (?:xin|lam|nop) ho (?!(?:tich|chieu|khau|so|ten|tro|ngheo|can|gia|dan|kinh|"
                         r"va|cua|nhu) )")
 
 

@@ -46,7 +46,8 @@ def test_applying_for_someone_else_is_asked_whatever_words_come_between(text):
     assert asked_in(text, fold)[0] == "ask_authorization"
 
 
-@pytest.mark.parametrize("text", ["làm hộ tịch ở đâu", "xin hộ chiếu ở đâu", "nộp hồ sơ ở đâu"])
+@pytest.mark.parametrize("text", ["làm hộ tịch ở đâu", "xin hộ chiếu ở đâu", "nộp hồ sơ ở đâu",
+                                  "xin hỗ trợ pháp lý ở đâu"])
 def test_nouns_starting_with_ho_are_not_on_behalf(text):
     assert asked_in(text, fold) == ["ask_where"]
 
