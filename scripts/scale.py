@@ -185,11 +185,50 @@ def redis_env(url: str, key_prefix: str = "assistant") -> Dict[str, str]:
 # itself can never match.
 SENDER_IN_BODY = r'"~\"sender\"\s*:\s*\"(?<sender>(?:[^\"\\\\]|\\\\.)*)\""'
 
+# How nginx picks an instance (RASA_BALANCE). `least_conn` (the default): the least busy one,
+# so 20 conversations load both evenly. `conversation`: every message of a conversation to
+# the same instance (a consistent hash of its sender), where the tracker the instance kept
+# from the previous message is current and need not be read and replayed from PostgreSQL.
+# Measured here (README, Benchmark): with only 20 conversations the hash split them up to
+# 78/22 between 2 instances, which cost more than the kept trackers saved; with the
+# hundreds of conversations of real traffic the split evens out.
+BALANCES = ("least_conn", "conversation")
+
+_BY_CONVERSATION = """
+  # Each conversation goes to one instance, found from the "sender" of the REST body (the
+  # widget, the bridges and the bench all send one) or from /conversations/<id>/ in the
+  # path. Correctness does not depend on it: the Redis lock orders a conversation's
+  # messages and a kept tracker is checked against the store before use, so when an
+  # instance dies its conversations simply continue on another one. A request with neither
+  # is balanced by its random request id. The body must stay in memory for $request_body
+  # (a message is far below 64k; a larger body goes to a file and counts as one without a
+  # sender).
+  client_body_buffer_size 64k;
+  client_body_in_single_buffer on;
+  map $uri $conversation_in_path {
+    "~^/conversations/(?<id>[^/]+)/" $id;
+    default $request_id;
+  }
+  map $request_body $conversation {
+    %s $sender;
+    default $conversation_in_path;
+  }
+""" % SENDER_IN_BODY
+
+_UPSTREAM_METHOD = {
+    "least_conn": "least_conn;  # a slow message on one instance does not queue others behind it",
+    # consistent: when an instance leaves or comes back, only its share of conversations moves
+    "conversation": "hash $conversation consistent;",
+}
+
 
 def nginx_conf(listen: str, upstream_ports: Sequence[int], prefix: Path,
-               access_log: bool = False) -> str:
+               access_log: bool = False, balance: str = "least_conn") -> str:
     """nginx in front of the instances; every choice that matters for safety is explained.
-    `access_log` writes prefix/access.log with the instance that served each request."""
+    `access_log` writes prefix/access.log with the instance that served each request;
+    `balance` is one of BALANCES."""
+    if balance not in BALANCES:
+        raise SystemExit(f"RASA_BALANCE={balance!r}: use one of {', '.join(BALANCES)}.")
     # A refused connection is retried on the next instance at no cost, so a dead instance
     # may take 3 tries before it is left out for 5 s; a live but slow one is not left out
     # for one timeout (with the other one dead, nginx would then answer "no live upstreams").
@@ -213,33 +252,9 @@ http {{
   uwsgi_temp_path {prefix}/uwsgi;
   scgi_temp_path {prefix}/scgi;
   client_max_body_size 1m;
-  # The body must stay in memory for $request_body (a message is far below 64k; a larger
-  # body is written to a file, $request_body is empty, and it is balanced as one without
-  # a sender).
-  client_body_buffer_size 64k;
-  client_body_in_single_buffer on;
-
-  # Each conversation goes to one instance, found from the "sender" of the REST body (the
-  # widget, the bridges and the bench all send one) or from /conversations/<id>/ in the
-  # path. That instance then still holds the conversation's tracker from its previous
-  # message (rasa_server/tracker_store.py, TRACKER_KEEP) and need not load and replay it
-  # from PostgreSQL. Correctness does not depend on it: the Redis lock orders a
-  # conversation's messages and a kept tracker is checked against the store before use,
-  # so when an instance dies its conversations simply continue on another one. A request
-  # with neither is balanced by its random request id.
-  map $uri $conversation_in_path {{
-    "~^/conversations/(?<id>[^/]+)/" $id;
-    default $request_id;
-  }}
-  map $request_body $conversation {{
-    {SENDER_IN_BODY} $sender;
-    default $conversation_in_path;
-  }}
-
+{_BY_CONVERSATION if balance == "conversation" else ""}
   upstream rasa {{
-    # Consistent hashing: when an instance leaves or comes back, only its own share of
-    # the conversations moves.
-    hash $conversation consistent;
+    {_UPSTREAM_METHOD[balance]}
 {servers}
     keepalive 64;  # reuse connections to the instances
   }}
@@ -270,9 +285,9 @@ http {{
 
 class Nginx:
     def __init__(self, prefix: Path, listen: str, upstream_ports: Sequence[int],
-                 access_log: bool = False) -> None:
+                 access_log: bool = False, balance: str = "least_conn") -> None:
         self.prefix, self.listen, self.upstream_ports = prefix, listen, list(upstream_ports)
-        self.access_log = access_log
+        self.access_log, self.balance = access_log, balance
         self.process: Optional[subprocess.Popen] = None
 
     def start(self) -> "Nginx":
@@ -282,7 +297,7 @@ class Nginx:
         self.prefix.mkdir(parents=True, exist_ok=True)
         conf = self.prefix / "nginx.conf"
         conf.write_text(nginx_conf(self.listen, self.upstream_ports, self.prefix,
-                                   self.access_log))
+                                   self.access_log, self.balance))
         log = self.prefix / "nginx.out"
         self.process = start([binary, "-p", str(self.prefix), "-c", str(conf),
                                "-e", str(self.prefix / "error.log"),
@@ -351,6 +366,7 @@ class ScaledSet:
     redis_port: Optional[int] = None
     startup_timeout: float = 300
     access_log: bool = False
+    balance: str = "least_conn"  # RASA_BALANCE, see BALANCES
     postgres: Optional[LocalPostgres] = None
     redis: Optional[LocalRedis] = None
     nginx: Optional[Nginx] = None
@@ -390,7 +406,7 @@ class ScaledSet:
         for member in self.members:
             wait_until_up(f"{member.url}/", member.process, member.log, self.startup_timeout)
         self.nginx = Nginx(self.work_dir / "nginx", f"{self.listen_host}:{self.port}",
-                           ports, self.access_log).start()
+                           ports, self.access_log, self.balance).start()
         return self
 
     def _launch(self, member: Instance) -> None:
@@ -459,6 +475,7 @@ def main() -> int:
         postgres_port=int(env.get("TRACKER_DB_PORT") or 5432),
         redis_port=int(env.get("REDIS_PORT") or 6379),
         access_log=env.get("NGINX_ACCESS_LOG", "") not in ("", "0"),
+        balance=env.get("RASA_BALANCE") or "least_conn",
     )
     started = threading.Event()
 

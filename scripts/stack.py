@@ -224,6 +224,7 @@ def running_scaled_assistant(
     cors: Optional[Sequence[str]] = None,
     supervise: bool = True,
     access_log: bool = False,
+    balance: Optional[str] = None,
 ) -> Iterator[Stack]:
     """The scaled set-up of `make run RASA_INSTANCES=N` on free loopback ports: the action
     server, a throwaway PostgreSQL and Redis, `instances` Rasa servers and nginx in front.
@@ -231,7 +232,8 @@ def running_scaled_assistant(
     The Stack's rasa_url is nginx; `stack.scaled` (scripts.scale.ScaledSet) reaches each
     instance, Redis and PostgreSQL, e.g. to kill or restart them. With `supervise`, a
     thread restarts an instance that exits, as `make run` does. `extra_env` can name
-    existing servers (TRACKER_DB_*, REDIS_URL) instead of the throwaway ones."""
+    existing servers (TRACKER_DB_*, REDIS_URL) instead of the throwaway ones. `balance`:
+    how nginx picks an instance (scripts.scale.BALANCES; default RASA_BALANCE or least_conn)."""
     from scripts.scale import ScaledSet  # scale builds on this module's helpers
 
     with contextlib.ExitStack() as cleanup:
@@ -251,7 +253,8 @@ def running_scaled_assistant(
                            actions_url=actions_url, model=model or PROJECT_ROOT / "models",
                            cors=cors or (), env=dict(extra_env or {}),
                            instance_ports=[free_port() for _ in range(instances)],
-                           startup_timeout=startup_timeout, access_log=access_log)
+                           startup_timeout=startup_timeout, access_log=access_log,
+                           balance=balance or os.environ.get("RASA_BALANCE") or "least_conn")
         cleanup.callback(scaled.stop)
         wait_until_up(f"{actions_url}/health", actions, log, startup_timeout)
         scaled.start()

@@ -71,29 +71,6 @@ def test_both_instances_answer_behind_nginx(scaled):
         assert after[f"127.0.0.1:{member.port}"] > before[f"127.0.0.1:{member.port}"], after
 
 
-def test_a_conversation_stays_on_one_instance(scaled):
-    """nginx sends every message of a conversation to the same instance (so its kept
-    tracker is current there), whatever the message says, also a message that itself
-    contains '"sender": "…"'; different conversations still use both instances."""
-    log = scaled.scaled.nginx.prefix / "access.log"
-    for number in range(4):
-        sender = f"sticky-{number}-{uuid.uuid4().hex[:6]}"
-        before = len(log.read_text().splitlines())
-        for message in ("lam ly lich tu phap o dau", FOLLOW_UP,
-                        'he wrote "sender": "someone-else" in the form', "mất bao lâu"):
-            assert text_of(scaled.ask(sender, message))
-        lines = log.read_text().splitlines()[before:]
-        instances = {part for line in lines for part in line.split()
-                     if part.startswith("upstream=")}
-        assert len(lines) == 4 and len(instances) == 1, lines
-    before = served_by(scaled)
-    for number in range(12):  # fixed names: which instance each gets is not left to chance
-        assert text_of(scaled.ask(f"spread-{number}", "xin chào"))
-    after = served_by(scaled)
-    for member in scaled.scaled.members:
-        assert after[f"127.0.0.1:{member.port}"] > before[f"127.0.0.1:{member.port}"], after
-
-
 def test_the_widget_origin_is_allowed_through_nginx(scaled):
     preflight = requests.options(scaled.webhook_url, headers={
         "Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST",
