@@ -1,7 +1,7 @@
 """Content evaluation: does the reply a citizen gets carry the facts asked for?
 
 Intent F1 measures labels on messages shaped like our templates; this measures answers.
-The set (tests/content/messages*.yml and conversations*.yml) was written blind, in six rounds,
+The set (tests/content/messages*.yml and conversations*.yml) was written blind, in ten rounds,
 by helpers who never saw the templates, the training data or the catalog; each later round
 came after the earlier ones had been studied, to measure afresh. Each message lists groups of short
 fragments, and a reply passes when every group has one fragment in it (and no `forbid`

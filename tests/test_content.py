@@ -12,7 +12,7 @@ from nlu import content, evaluate
 pytestmark = pytest.mark.e2e
 TRAINING = Path(__file__).parent.parent / "data" / "nlu"
 TEMPLATES = Path(__file__).parent.parent / "nlu"
-# Issue #9's 0.90 of the whole set (93.2% measured, see the README). The halves nobody studied
+# Issue #9's 0.90 of the whole set (93.0% measured, see the README). The halves nobody studied
 # score lower (87.7%); the README gives both. Never lower it to make a change pass.
 MIN_CONTENT_SCORE = content.MIN_SCORE
 
