@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import AbstractSet
 
 # Telex/VNI keyboards sometimes leave a tone digit after a letter ("ly1 lich5").
 _VNI_DIGIT = re.compile(r"(?<=[a-z])[1-9](?=\s|$)")
@@ -83,7 +84,7 @@ def untelex(word: str) -> str:
     return y_as_i(word)
 
 
-def telex_repaired(text: str, english_words: frozenset) -> str:
+def telex_repaired(text: str, english_words: AbstractSet[str]) -> str:
     """The message without Telex keys, when at least two of its words carry them and fewer
     are English ("see", "tax" look like keys; "do", "an" are also Vietnamese): "lys lichj tuw
     phaps giowf ai caasp" becomes "li lich tu phap gio ai cap". Otherwise the text unchanged."""
