@@ -41,7 +41,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # it). When a retrained model starts to understand one, replace it with another it misreads.
 UNANSWERED = {
     "con nuôi của người nhà thì giấy má sao": "ask_documents",
-    "làm trên điện thoại được hông hay phải tới": "ask_online",
+    "cái vụ xin giấy cho thằng nhỏ đi nước ngoài tốn nhiêu": "ask_fee",
     "kết hôn với người ngoại quốc thì qua đâu nộp": "ask_where",
 }
 JOB_TIMEOUT = 1500  # a real training under load on a busy 2-core machine
