@@ -18,7 +18,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, language, review_hooks, units
 from actions.catalog import Catalog, CatalogStore, Procedure
-from actions.matching import find_general_question, find_procedures, find_question, refine
+from actions.matching import (
+    find_general_question,
+    find_procedure,
+    find_procedures,
+    find_question,
+    refine,
+)
 from actions.premises import corrections, with_corrections
 from actions.preview import catalog_for
 from actions.settings import catalog_dir, today
@@ -99,7 +105,7 @@ def _general_answer(dispatcher: CollectingDispatcher, catalog: Catalog, message:
     text = message.text
     # A procedure guessed only from a look-alike word ("so do" is no "sao y") does not hide
     # another office's service the message names exactly ("làm sổ đỏ").
-    if message.procedure is not None and find_procedures(catalog, text):
+    if message.procedure is not None and find_procedure(catalog, text, fuzzy=False) is not None:
         text = _procedure_free_questions(catalog, text) if in_questions else ""
         if not text:
             return False
